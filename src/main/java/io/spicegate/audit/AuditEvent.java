@@ -1,0 +1,50 @@
+package io.spicegate.audit;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** One row of the append-only, hash-chained audit log; names are copies, so rows survive deletes. */
+@Entity
+@Table(name = "audit_event")
+public class AuditEvent extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public Instant at;
+
+    /** Who did it (a username, {@code system}, or an agent's name). */
+    public String actor;
+
+    public String action;
+
+    /** The user the event is about. */
+    public String username;
+
+    public String console;
+
+    public String workstation;
+
+    @Column(name = "session_id")
+    public UUID sessionId;
+
+    /** Source address of the request, where there was one. */
+    public String source;
+
+    /** Free text; never a secret. */
+    public String detail;
+
+    @Column(name = "prev_hash")
+    public String prevHash;
+
+    public String hash;
+}

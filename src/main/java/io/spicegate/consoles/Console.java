@@ -1,0 +1,71 @@
+package io.spicegate.consoles;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The SPICE console of one VM on a KVM host. */
+@Entity
+@Table(name = "console")
+public class Console extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public String name;
+
+    @ManyToOne(optional = false)
+    @JoinColumn(name = "host_id")
+    public KvmHost host;
+
+    @Column(name = "tls_port")
+    public Integer tlsPort;
+
+    /** Plain (unencrypted) SPICE port; used only when the console has no TLS port. */
+    public Integer port;
+
+    @Column(name = "host_subject")
+    public String hostSubject;
+
+    /** Static SPICE password; stored, never logged, never shown back. */
+    public String password;
+
+    public String description;
+
+    public static Optional<Console> findByName(String name) {
+        return find("name", name).firstResultOptional();
+    }
+
+    public boolean usesTls() {
+        return tlsPort != null;
+    }
+
+    /** The destination ports a workstation must open for this console. */
+    public List<Integer> ports() {
+        List<Integer> ports = new ArrayList<>(2);
+        if (tlsPort != null) {
+            ports.add(tlsPort);
+        }
+        if (port != null) {
+            ports.add(port);
+        }
+        return ports;
+    }
+
+    @Override
+    public String toString() {
+        // never include the password
+        return "Console[" + name + "]";
+    }
+}

@@ -1,0 +1,84 @@
+package io.spicegate.rules;
+
+import io.spicegate.access.AccessPolicy;
+import io.spicegate.access.AccessRule;
+import io.spicegate.access.ApprovedWindow;
+import io.spicegate.access.Decision;
+import io.spicegate.access.Requester;
+import io.spicegate.consoles.Console;
+import io.spicegate.users.User;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Loads a user's rules and asks the pure core ({@link AccessPolicy}) for decisions. */
+@ApplicationScoped
+public class AccessService {
+
+    /** One console the user has any rule for, with the decision at one instant. */
+    public record ConsoleAccess(Console console, Decision decision, ZoneId zone) { }
+
+    /** Every rule naming the user or one of his groups, grouped by console, consoles by name. */
+    public Map<Console, List<Rule>> rulesOf(User user) {
+        List<Rule> rules = Rule.list("""
+                select distinct r from Rule r join fetch r.console c join fetch c.host
+                where r.subjectUser.id = ?1
+                   or r.subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?1)""", user.id);
+        Map<Console, List<Rule>> byConsole = new LinkedHashMap<>();
+        rules.stream().sorted(Comparator.comparing((Rule r) -> r.console.name).thenComparing(r -> r.id))
+                .forEach(r -> byConsole.computeIfAbsent(r.console, c -> new ArrayList<>()).add(r));
+        return byConsole;
+    }
+
+    /** The decision for every console the user has a rule for, at {@code now}. */
+    public List<ConsoleAccess> consolesOf(User user, Instant now) {
+        Requester who = requester(user);
+        List<ConsoleAccess> out = new ArrayList<>();
+        for (Map.Entry<Console, List<Rule>> e : rulesOf(user).entrySet()) {
+            List<AccessRule> rules = e.getValue().stream().map(Rule::toAccessRule).toList();
+            Decision d = AccessPolicy.decide(who, e.getKey().name, rules, approvedWindows(user, e.getKey()), now);
+            out.add(new ConsoleAccess(e.getKey(), d, zoneOf(e.getValue(), d)));
+        }
+        return out;
+    }
+
+    /** The decision for one console; DENIED with no window when the user has no rule for it. */
+    public ConsoleAccess decide(User user, Console console, Instant now) {
+        List<Rule> rules = Rule.list("""
+                select r from Rule r where r.console.id = ?1 and (r.subjectUser.id = ?2
+                   or r.subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?2))""",
+                console.id, user.id);
+        Decision d = AccessPolicy.decide(requester(user), console.name,
+                rules.stream().map(Rule::toAccessRule).toList(), approvedWindows(user, console), now);
+        return new ConsoleAccess(console, d, zoneOf(rules, d));
+    }
+
+    public boolean hasAnyRule(User user, Console console) {
+        return Rule.count("""
+                console.id = ?1 and (subjectUser.id = ?2
+                   or subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?2))""",
+                console.id, user.id) > 0;
+    }
+
+    /** Approved off-hours requests become one-off windows (requests arrive with the approval feature). */
+    List<ApprovedWindow> approvedWindows(User user, Console console) {
+        return List.of();
+    }
+
+    private static Requester requester(User user) {
+        return new Requester(user.username, user.groupNames());
+    }
+
+    /** The zone times are shown in: that of the first ALLOW rule (rules of one console normally share one). */
+    private static ZoneId zoneOf(List<Rule> rules, Decision d) {
+        return rules.stream().filter(r -> r.effect == io.spicegate.access.Effect.ALLOW).findFirst()
+                .or(() -> rules.stream().findFirst())
+                .map(r -> ZoneId.of(r.zone)).orElse(ZoneId.of("UTC"));
+    }
+}

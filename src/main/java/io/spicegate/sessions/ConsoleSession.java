@@ -1,0 +1,92 @@
+package io.spicegate.sessions;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.spicegate.consoles.Console;
+import io.spicegate.users.User;
+import io.spicegate.workstations.Workstation;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A console session: user + console + workstation + [start, end) (DESIGN.md rule 2). Names are copies. */
+@Entity
+@Table(name = "console_session")
+public class ConsoleSession extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @ManyToOne
+    @JoinColumn(name = "user_id")
+    public User user;
+
+    @ManyToOne
+    @JoinColumn(name = "console_id")
+    public Console console;
+
+    @ManyToOne
+    @JoinColumn(name = "workstation_id")
+    public Workstation workstation;
+
+    public String username;
+
+    @Column(name = "unix_username")
+    public String unixUsername;
+
+    @Column(name = "console_name")
+    public String consoleName;
+
+    @Column(name = "workstation_name")
+    public String workstationName;
+
+    @Column(name = "source_address")
+    public String sourceAddress;
+
+    @Column(name = "starts_at")
+    public Instant startsAt;
+
+    @Column(name = "ends_at")
+    public Instant endsAt;
+
+    @Enumerated(EnumType.STRING)
+    public SessionState state;
+
+    @Column(name = "ended_at")
+    public Instant endedAt;
+
+    @Column(name = "ended_by")
+    public String endedBy;
+
+    @Column(name = "end_reason")
+    public String endReason;
+
+    @Column(name = "approved_request_id")
+    public Long approvedRequestId;
+
+    /** Changes at every (re-)open: a launch file can be fetched once per nonce. */
+    @Column(name = "vv_nonce")
+    public String vvNonce;
+
+    @Column(name = "vv_fetched_at")
+    public Instant vvFetchedAt;
+
+    /** Ends the session in a terminal state; throws if it already ended. */
+    public void finish(SessionState how, Instant at, String by, String reason) {
+        state = state.transitionTo(how);
+        endedAt = at;
+        endedBy = by;
+        endReason = reason;
+    }
+
+    public boolean isLiveAt(Instant now) {
+        return state == SessionState.ACTIVE && endsAt.isAfter(now);
+    }
+}

@@ -1,0 +1,52 @@
+package io.spicegate.sessions;
+
+import io.spicegate.consoles.Console;
+
+/**
+ * Renders the one-shot remote-viewer launch file ({@code .vv}, DESIGN.md rule 5). The content holds the
+ * console password: it is sent to the browser once and never logged.
+ */
+public final class LaunchFile {
+
+    public static final String MEDIA_TYPE = "application/x-virt-viewer";
+
+    private LaunchFile() {
+    }
+
+    /** A TLS console gets tls-port, ca, host-subject and secure-channels=all and no plain port. */
+    public static String render(Console console, String password, String title) {
+        StringBuilder vv = new StringBuilder(1024);
+        vv.append("[virt-viewer]\n");
+        line(vv, "type", "spice");
+        line(vv, "host", console.host.address);
+        if (console.usesTls()) {
+            line(vv, "tls-port", Integer.toString(console.tlsPort));
+            if (console.host.caPem != null && !console.host.caPem.isBlank()) {
+                // the .vv format keeps the PEM on one line with literal \n escapes
+                line(vv, "ca", console.host.caPem.strip().replace("\r", "").replace("\n", "\\n") + "\\n");
+            }
+            if (console.hostSubject != null && !console.hostSubject.isBlank()) {
+                line(vv, "host-subject", console.hostSubject);
+            }
+            line(vv, "secure-channels", "all");
+        } else {
+            line(vv, "port", Integer.toString(console.port));
+        }
+        if (password != null && !password.isEmpty()) {
+            line(vv, "password", password);
+        }
+        line(vv, "delete-this-file", "1");
+        line(vv, "title", title);
+        line(vv, "release-cursor", "shift+f12");
+        line(vv, "toggle-fullscreen", "shift+f11");
+        line(vv, "secure-attention", "ctrl+alt+end");
+        line(vv, "fullscreen", "0");
+        return vv.toString();
+    }
+
+    /** A value may not break out of its line (that would inject keys). */
+    private static void line(StringBuilder vv, String key, String value) {
+        String v = value.replace("\r", "").replace("\n", " ").replace("\u0000", "");
+        vv.append(key).append('=').append(v).append('\n');
+    }
+}

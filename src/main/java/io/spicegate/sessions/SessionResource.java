@@ -1,0 +1,110 @@
+package io.spicegate.sessions;
+
+import io.spicegate.shared.Problem;
+import io.spicegate.users.Caller;
+import io.spicegate.users.SourceAddress;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+/** JSON API for the caller's own consoles and console sessions. */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class SessionResource {
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    SessionService sessions;
+
+    @Inject
+    MyConsoles myConsoles;
+
+    /** One console as the API lists it. */
+    public record ConsoleStatus(String name, String description, String decision, java.time.Instant until,
+                                java.time.Instant nextWindowStart, String inUseBy, java.time.Instant inUseUntil,
+                                String zone) { }
+
+    /** Body of Open console. */
+    public record OpenRequest(String console) { }
+
+    @GET
+    @Path("/consoles")
+    @Operation(summary = "Consoles I have any rule for, with what I may do now")
+    public List<ConsoleStatus> consoles() {
+        return myConsoles.list(caller.requireUserId()).stream()
+                .map(r -> new ConsoleStatus(r.name(), r.description(), r.decision(), r.until(), r.nextWindowStart(),
+                        r.inUseBy(), r.inUseUntil(), r.zone().getId()))
+                .toList();
+    }
+
+    @POST
+    @Path("/sessions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Open (or re-open) my session on a console from this workstation")
+    public Response open(OpenRequest body, @Context HttpServerRequest request) {
+        long me = caller.requireUserId();
+        if (body == null) {
+            throw Problem.badRequest("Send a JSON body naming the console: {\"console\": \"<name>\"}.");
+        }
+        SessionService.Opened opened = sessions.open(me, body.console(), SourceAddress.of(request));
+        return Response.status(201)
+                .location(URI.create("/api/v1/sessions/" + opened.session().id()))
+                .entity(opened.session()).build();
+    }
+
+    @GET
+    @Path("/sessions")
+    @Operation(summary = "My sessions, newest first")
+    public List<SessionView> mine() {
+        return sessions.mine(caller.requireUserId(), false);
+    }
+
+    @GET
+    @Path("/sessions/{id}")
+    public SessionView one(@PathParam("id") String id) {
+        return sessions.get(caller.requireUserId(), uuid(id));
+    }
+
+    @DELETE
+    @Path("/sessions/{id}")
+    @Operation(summary = "End my session")
+    public SessionView end(@PathParam("id") String id, @Context HttpServerRequest request) {
+        return sessions.end(caller.requireUserId(), uuid(id), SourceAddress.of(request));
+    }
+
+    @GET
+    @Path("/sessions/{id}/console.vv")
+    @Produces({LaunchFile.MEDIA_TYPE, MediaType.APPLICATION_JSON})
+    @Operation(summary = "The one-shot launch file for remote-viewer; a second download answers 410")
+    public Response launchFile(@PathParam("id") String id, @Context HttpServerRequest request) {
+        SessionService.LaunchFileContent vv = sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request));
+        return Response.ok(vv.body(), LaunchFile.MEDIA_TYPE)
+                .header("Content-Disposition", "attachment; filename=\"" + vv.fileName() + "\"")
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+
+    static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw Problem.notFound("There is no session '" + io.spicegate.shared.TimeText.clip(id) + "': session ids look like 0f8c…-….");
+        }
+    }
+}

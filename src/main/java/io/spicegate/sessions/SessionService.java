@@ -1,0 +1,276 @@
+package io.spicegate.sessions;
+
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.spicegate.access.Decision;
+import io.spicegate.access.Verdict;
+import io.spicegate.audit.AuditLog;
+import io.spicegate.consoles.Console;
+import io.spicegate.rules.AccessService;
+import io.spicegate.shared.Problem;
+import io.spicegate.shared.SpicegateConfig;
+import io.spicegate.shared.TimeText;
+import io.spicegate.users.User;
+import io.spicegate.workstations.Workstation;
+import io.spicegate.workstations.WorkstationService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Opens, re-opens and ends console sessions (DESIGN.md rule 2) and hands out their one-shot launch files.
+ * Every call takes the acting user and checks that he may do it.
+ */
+@ApplicationScoped
+public class SessionService {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    AccessService access;
+
+    @Inject
+    WorkstationService workstations;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    SpicegateConfig config;
+
+    @Inject
+    EntityManager em;
+
+    /** The result of Open console: the session and whether it was already there. */
+    public record Opened(SessionView session, boolean reopened) { }
+
+    /**
+     * Opens (or re-opens) the user's session on a console from the workstation the request came from.
+     * end = min(end of the allowed stretch, start + max minutes).
+     */
+    @Transactional(dontRollbackOn = Problem.class)
+    public Opened open(long userId, String consoleName, String source) {
+        Instant now = clock.instant();
+        User user = User.findById(userId);
+        if (user == null || !user.active) {
+            throw Problem.notLoggedIn();
+        }
+        if (consoleName == null || consoleName.isBlank()) {
+            throw Problem.badRequest("Say which console to open: {\"console\": \"<name>\"}.");
+        }
+        // lock the console row: opens of one console are serialised, so "in use by" cannot race
+        Console console = Console.<Console>find("name", consoleName.strip()).withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResultOptional().orElse(null);
+        if (console == null || !access.hasAnyRule(user, console)) {
+            refuse(user, consoleName, null, source, now, "no rule for this console");
+            throw Problem.notFound("You have no console named '" + TimeText.clip(consoleName) + "': check the name on My consoles.");
+        }
+        Workstation ws = workstations.bySource(source).orElse(null);
+        if (ws == null) {
+            refuse(user, console.name, null, source, now, "unknown workstation address");
+            throw Problem.forbidden("This computer (" + source + ") is not a registered workstation, so no console "
+                    + "can be opened from it: ask your administrator to add its address.");
+        }
+        AccessService.ConsoleAccess ca = access.decide(user, console, now);
+        Decision d = ca.decision();
+        if (d.verdict() != Verdict.ALLOWED) {
+            refuse(user, console.name, ws.name, source, now, d.verdict().name());
+            throw Problem.forbidden(refusal(console.name, d, ca.zone()));
+        }
+        expireDue(console.id, now);
+        Optional<ConsoleSession> mine = ConsoleSession.find(
+                "user.id = ?1 and console.id = ?2 and workstation.id = ?3 and state = ?4",
+                user.id, console.id, ws.id, SessionState.ACTIVE).firstResultOptional();
+        if (mine.isPresent()) {
+            ConsoleSession s = mine.get();
+            s.vvNonce = nonce();
+            s.vvFetchedAt = null;
+            audit.append(AuditLog.event("SESSION_REOPENED").actor(user.username).user(user.username)
+                    .console(console.name).workstation(ws.name).session(s.id).source(source)
+                    .detail("fresh launch file; ends " + s.endsAt), now);
+            return new Opened(SessionView.of(s, now), true);
+        }
+        Optional<ConsoleSession> other = ConsoleSession.find("console.id = ?1 and state = ?2 and user.id <> ?3",
+                console.id, SessionState.ACTIVE, user.id).firstResultOptional();
+        if (other.isPresent()) {
+            throw Problem.conflict(console.name + " is in use by " + other.get().username + " until "
+                    + TimeText.time(other.get().endsAt, ca.zone(), now) + " (SPICE admits one viewer at a time): try again then.");
+        }
+        int maxMinutes = d.maxMinutes() != null ? d.maxMinutes() : config.console().defaultMaxMinutes();
+        Instant end = now.plus(Duration.ofMinutes(maxMinutes));
+        if (d.until() != null && d.until().isBefore(end)) {
+            end = d.until();
+        }
+        ConsoleSession s = new ConsoleSession();
+        s.id = UUID.randomUUID();
+        s.user = user;
+        s.console = console;
+        s.workstation = ws;
+        s.username = user.username;
+        s.unixUsername = user.unixUsername;
+        s.consoleName = console.name;
+        s.workstationName = ws.name;
+        s.sourceAddress = source;
+        s.startsAt = now;
+        s.endsAt = end;
+        s.state = SessionState.ACTIVE;
+        s.approvedRequestId = d.approvedRequestId();
+        s.vvNonce = nonce();
+        s.persist();
+        audit.append(AuditLog.event("SESSION_OPENED").actor(user.username).user(user.username)
+                .console(console.name).workstation(ws.name).session(s.id).source(source)
+                .detail("until " + end + (d.approvedRequestId() != null
+                        ? ", authorised by request #" + d.approvedRequestId() : ", authorised by window")), now);
+        return new Opened(SessionView.of(s, now), false);
+    }
+
+    /** The one-shot launch file: the first download of a (re-)opened live session; then 410. */
+    @Transactional(dontRollbackOn = Problem.class)
+    public LaunchFileContent launchFile(long userId, UUID sessionId, String source) {
+        Instant now = clock.instant();
+        ConsoleSession s = own(userId, sessionId);
+        if (!s.isLiveAt(now)) {
+            throw Problem.gone("This session has ended, so its launch file is no longer valid: open the console again.");
+        }
+        int claimed = em.createQuery("update ConsoleSession s set s.vvFetchedAt = ?1 where s.id = ?2 and s.vvFetchedAt is null "
+                        + "and s.state = ?3")
+                .setParameter(1, now).setParameter(2, sessionId).setParameter(3, SessionState.ACTIVE).executeUpdate();
+        if (claimed != 1) {
+            throw Problem.gone("This launch file was already downloaded and works only once: click Open console again for a fresh one.");
+        }
+        if (s.console == null) {
+            throw Problem.gone("The console of this session was removed.");
+        }
+        audit.append(AuditLog.event("VV_DOWNLOADED").actor(s.username).user(s.username).console(s.consoleName)
+                .workstation(s.workstationName).session(s.id).source(source), now);
+        String body = LaunchFile.render(s.console, s.console.password,
+                s.consoleName + " (Spicegate) - release cursor: Shift+F12");
+        return new LaunchFileContent(s.consoleName + ".vv", body);
+    }
+
+    /** The body and file name of a launch file. Its toString hides the content. */
+    public record LaunchFileContent(String fileName, String body) {
+        @Override
+        public String toString() {
+            return "LaunchFile[" + fileName + "]";
+        }
+    }
+
+    /** Ends the user's own session. */
+    @Transactional
+    public SessionView end(long userId, UUID sessionId, String source) {
+        Instant now = clock.instant();
+        ConsoleSession s = own(userId, sessionId);
+        if (s.state == SessionState.ACTIVE && !s.endsAt.isAfter(now)) {
+            expire(s, now);
+            throw Problem.conflict("This session had already expired at " + s.endsAt + ".");
+        }
+        if (s.state.isTerminal()) {
+            throw Problem.conflict("This session has already ended (" + s.state.name().toLowerCase() + ").");
+        }
+        s.finish(SessionState.ENDED, now, s.username, "ended by the user");
+        audit.append(AuditLog.event("SESSION_ENDED").actor(s.username).user(s.username).console(s.consoleName)
+                .workstation(s.workstationName).session(s.id).source(source), now);
+        return SessionView.of(s, now);
+    }
+
+    /** The user's sessions, live first, newest first. */
+    @Transactional
+    public List<SessionView> mine(long userId, boolean liveOnly) {
+        Instant now = clock.instant();
+        List<ConsoleSession> list = liveOnly
+                ? ConsoleSession.list("user.id = ?1 and state = ?2 and endsAt > ?3 order by startsAt desc", userId,
+                SessionState.ACTIVE, now)
+                : ConsoleSession.find("user.id = ?1 order by startsAt desc", userId).page(0, 100).list();
+        return list.stream().map(s -> SessionView.of(s, now)).toList();
+    }
+
+    @Transactional
+    public SessionView get(long userId, UUID sessionId) {
+        return SessionView.of(own(userId, sessionId), clock.instant());
+    }
+
+    /** Who holds a console now (another user's live session), if anyone. */
+    public Optional<ConsoleSession> holder(long consoleId, long notUserId, Instant now) {
+        return ConsoleSession.find("console.id = ?1 and state = ?2 and endsAt > ?3 and user.id <> ?4 order by endsAt desc",
+                consoleId, SessionState.ACTIVE, now, notUserId).firstResultOptional();
+    }
+
+    /** Marks every session past its end as EXPIRED, once, whichever replica runs it. */
+    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "5s")
+    @Transactional
+    void expireSweep() {
+        expireDue(null, clock.instant());
+    }
+
+    /** Expires due sessions (of one console, or all); the UPDATE ... WHERE state = 'ACTIVE' makes it happen once. */
+    int expireDue(Long consoleId, Instant now) {
+        String sql = """
+                update console_session set state = 'EXPIRED', ended_at = ends_at, ended_by = 'system',
+                       end_reason = 'time is up'
+                where state = 'ACTIVE' and ends_at <= ?1""" + (consoleId == null ? "" : " and console_id = ?2")
+                + " returning id, username, console_name, workstation_name, ends_at";
+        var query = em.createNativeQuery(sql).setParameter(1, now);
+        if (consoleId != null) {
+            query.setParameter(2, consoleId);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = query.getResultList();
+        for (Object[] r : rows) {
+            audit.append(AuditLog.event("SESSION_EXPIRED").actor("system").user((String) r[1]).console((String) r[2])
+                    .workstation((String) r[3]).session((UUID) r[0]).detail("ended at " + r[4]), now);
+        }
+        if (!rows.isEmpty()) {
+            Log.debugf("expired %d console sessions", rows.size());
+        }
+        return rows.size();
+    }
+
+    private void expire(ConsoleSession s, Instant now) {
+        expireDue(s.console == null ? null : s.console.id, now);
+    }
+
+    /** The user's own session; another user's id answers 404, as if it did not exist. */
+    private ConsoleSession own(long userId, UUID sessionId) {
+        ConsoleSession s = ConsoleSession.findById(sessionId);
+        if (s == null || s.user == null || s.user.id != userId) {
+            throw Problem.notFound("You have no session " + sessionId + ": check My sessions.");
+        }
+        return s;
+    }
+
+    private void refuse(User user, String console, String workstation, String source, Instant now, String why) {
+        audit.append(AuditLog.event("ACCESS_REFUSED").actor(user.username).user(user.username)
+                .console(console).workstation(workstation).source(source).detail(why), now);
+    }
+
+    static String refusal(String console, Decision d, ZoneId zone) {
+        String next = d.nextWindowStart() != null
+                ? " Your next window starts " + TimeText.dayTime(d.nextWindowStart(), zone) + "." : "";
+        if (d.verdict() == Verdict.NEEDS_APPROVAL) {
+            return "You may use " + console + " at this time only with approval: ask for off-hours access." + next;
+        }
+        return "You may not use " + console + " now." + next;
+    }
+
+    private static String nonce() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,95 @@
+package io.spicegate.shared;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.quarkus.logging.Log;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * Turns every failure into an answer a person can act on: {@code {"error": ...}} under /api, an error
+ * page elsewhere (a login redirect for 401). Never a stack trace; unexpected failures are logged with an id
+ * the person can quote.
+ */
+public class ErrorMappers {
+
+    @Inject
+    @Location("error.html")
+    Template errorPage;
+
+    @ServerExceptionMapper
+    public Response problem(Problem p, UriInfo uri) {
+        return respond(uri, p.status(), p.getMessage(), p.retryAfterSeconds());
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, UriInfo uri) {
+        return respond(uri, 400, "The request body is not valid JSON for this call: "
+                + firstLine(e.getOriginalMessage()) + ".", null);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        String message = switch (status) {
+            case 400 -> e.getCause() instanceof JsonProcessingException j
+                    ? "The request body is not valid JSON for this call: " + firstLine(j.getOriginalMessage()) + "."
+                    : "The request is malformed: check the parameters and the body.";
+            case 404 -> "There is no such page or API call: check the address.";
+            case 405 -> "This address does not accept " + "that method: check the API documentation at /q/openapi.";
+            case 406 -> "This address cannot answer in the format asked for (Accept header).";
+            case 415 -> "This call takes a different content type: send JSON (Content-Type: application/json).";
+            default -> status >= 500 ? "Something went wrong on our side." : "The request could not be handled.";
+        };
+        return respond(uri, status, message, null);
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable t, UriInfo uri) {
+        if (t instanceof Problem p) {
+            return problem(p, uri);
+        }
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Log.errorf(t, "unexpected failure %s on %s", id, uri.getPath());
+        return respond(uri, 500, "Something went wrong on our side (error " + id + "). Try again; if it keeps "
+                + "happening, tell your administrator this error number.", null);
+    }
+
+    private Response respond(UriInfo uri, int status, String message, Integer retryAfter) {
+        String path = uri.getPath();
+        Response.ResponseBuilder b = Response.status(status);
+        if (retryAfter != null) {
+            b.header("Retry-After", retryAfter);
+        }
+        if (path.startsWith("/api/")) {
+            if (status == 401) {
+                b.header("WWW-Authenticate", "Basic realm=\"Spicegate\", charset=\"UTF-8\"");
+            }
+            return b.type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
+        }
+        if (status == 401) {
+            String next = URLEncoder.encode(path, StandardCharsets.UTF_8);
+            return Response.seeOther(URI.create("/login?next=" + next)).build();
+        }
+        return b.type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                .entity(errorPage.data("status", status).data("message", message).render()).build();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        String line = s.lines().findFirst().orElse("");
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+}

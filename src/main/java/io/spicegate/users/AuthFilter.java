@@ -1,0 +1,123 @@
+package io.spicegate.users;
+
+import io.spicegate.shared.ErrorBody;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Cookie;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Establishes the {@link Caller} of every request: the login cookie (a server-side session) or HTTP Basic.
+ * Cookie-authenticated state changes must come from our own origin (forms additionally carry a CSRF token,
+ * checked by the page); Basic-authenticated calls need neither, since a browser never adds Basic on its own
+ * to a cross-site request we did not challenge for.
+ */
+public class AuthFilter {
+
+    public static final String COOKIE = "spicegate_session";
+    private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
+
+    @Inject
+    AuthService auth;
+
+    @Inject
+    Caller caller;
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    public Optional<Response> authenticate(ContainerRequestContext ctx, HttpServerRequest request) {
+        String path = ctx.getUriInfo().getPath();
+        if (path.startsWith("/api/agent/")) {
+            return Optional.empty(); // agents authenticate with their own bearer secret
+        }
+        String source = SourceAddress.of(request);
+        String authorization = ctx.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return basic(authorization.substring(6).strip(), source);
+        }
+        Cookie cookie = ctx.getCookies().get(COOKIE);
+        if (cookie != null) {
+            auth.session(cookie.getValue()).ifPresent(s ->
+                    caller.set(s.user, Caller.Via.COOKIE, s.csrfToken, s.tokenHash));
+        }
+        if (!SAFE.contains(ctx.getMethod()) && !sameOrigin(ctx, request)) {
+            return Optional.of(error(path, 403, "This request did not come from a Spicegate page (its Origin does not match): "
+                    + "open the page from the portal and try again, or use HTTP Basic from scripts."));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Response> basic(String encoded, String source) {
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.of(unauthorized("The Authorization header is not valid HTTP Basic: send base64(username:password)."));
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return Optional.of(unauthorized("The Authorization header is not valid HTTP Basic: send base64(username:password)."));
+        }
+        AuthService.Outcome outcome = auth.basic(decoded.substring(0, colon), decoded.substring(colon + 1), source);
+        if (outcome instanceof AuthService.Outcome.Ok ok) {
+            caller.set(ok.user(), Caller.Via.BASIC, null, null);
+            return Optional.empty();
+        }
+        if (outcome instanceof AuthService.Outcome.Locked locked) {
+            return Optional.of(Response.status(429).type(MediaType.APPLICATION_JSON)
+                    .header("Retry-After", Long.toString(Math.max(1, locked.secondsLeft())))
+                    .entity(new ErrorBody(locked.message())).build());
+        }
+        return Optional.of(unauthorized("Wrong username or password."));
+    }
+
+    private static Response unauthorized(String message) {
+        return Response.status(401).type(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"Spicegate\", charset=\"UTF-8\"")
+                .entity(new ErrorBody(message)).build();
+    }
+
+    private static Response error(String path, int status, String message) {
+        if (path.startsWith("/api/")) {
+            return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
+        }
+        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).entity(message).build();
+    }
+
+    /**
+     * A state change from a browser must name our own host in Origin (or, failing that, Referer). A form
+     * post without either is let through to the page, which still checks its CSRF token; a JSON call
+     * without either is refused.
+     */
+    private boolean sameOrigin(ContainerRequestContext ctx, HttpServerRequest request) {
+        String host = request.authority() != null ? request.authority().toString() : ctx.getHeaderString(HttpHeaders.HOST);
+        String origin = ctx.getHeaderString("Origin");
+        if (origin == null || origin.isBlank() || "null".equals(origin)) {
+            origin = ctx.getHeaderString("Referer");
+        }
+        if (origin == null || origin.isBlank()) {
+            MediaType type = ctx.getMediaType();
+            boolean form = type != null && (type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
+                    || type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE));
+            return form || !caller.isLoggedIn();
+        }
+        try {
+            URI uri = URI.create(origin.strip());
+            String authority = uri.getRawAuthority();
+            return authority != null && host != null && authority.toLowerCase(Locale.ROOT).equals(host.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.spicegate.users;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.ManyToMany;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/** A person who logs in: a portal account bound to a Unix username on the workstations. */
+@Entity
+@Table(name = "app_user")
+public class User extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public String username;
+
+    @Column(name = "password_hash")
+    public String passwordHash;
+
+    @Column(name = "display_name")
+    public String displayName;
+
+    public String email;
+
+    @Column(name = "unix_username")
+    public String unixUsername;
+
+    @Column(name = "is_approver")
+    public boolean approver;
+
+    @Column(name = "is_admin")
+    public boolean admin;
+
+    public boolean active = true;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    @ManyToMany(mappedBy = "members")
+    public Set<Group> groups = new HashSet<>();
+
+    public static Optional<User> findByUsername(String username) {
+        return find("username", username).firstResultOptional();
+    }
+
+    /** Role names as the API shows them: every account is a "user"; some are also approvers or admins. */
+    public Set<String> roles() {
+        Set<String> roles = new LinkedHashSet<>();
+        roles.add("user");
+        if (approver) {
+            roles.add("approver");
+        }
+        if (admin) {
+            roles.add("admin");
+        }
+        return roles;
+    }
+
+    public Set<String> groupNames() {
+        Set<String> names = new HashSet<>();
+        for (Group g : groups) {
+            names.add(g.name);
+        }
+        return names;
+    }
+
+    public String displayNameOrUsername() {
+        return displayName == null || displayName.isBlank() ? username : displayName;
+    }
+}

@@ -1,0 +1,59 @@
+package io.spicegate.web;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.spicegate.sessions.MyConsoles;
+import io.spicegate.sessions.SessionService;
+import io.spicegate.users.Caller;
+import io.spicegate.users.SourceAddress;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+
+import java.net.URI;
+import java.util.List;
+
+/** My consoles: what the user may open now, and the Open console button. */
+@Path("/consoles")
+@Produces(MediaType.TEXT_HTML)
+public class ConsolesPage {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance consoles(Page page, List<MyConsoles.Row> rows);
+    }
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    MyConsoles myConsoles;
+
+    @Inject
+    SessionService sessions;
+
+    @GET
+    public TemplateInstance list() {
+        List<MyConsoles.Row> rows = myConsoles.list(caller.requireUserId());
+        return Templates.consoles(Page.of(caller, "My consoles", "consoles"), rows);
+    }
+
+    @POST
+    @Path("{name}/open")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response open(@PathParam("name") String name, @RestForm String csrf, @Context HttpServerRequest request) {
+        long me = caller.requireUserId();
+        caller.checkCsrf(csrf);
+        SessionService.Opened opened = sessions.open(me, name, SourceAddress.of(request));
+        return Response.seeOther(URI.create("/sessions/" + opened.session().id() + "?opened=1")).build();
+    }
+}

@@ -1,0 +1,103 @@
+package io.spicegate.web;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.spicegate.shared.SpicegateConfig;
+import io.spicegate.users.AuthFilter;
+import io.spicegate.users.AuthService;
+import io.spicegate.users.Caller;
+import io.spicegate.users.SourceAddress;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+
+import java.net.URI;
+
+/** Login and logout pages. */
+@Path("/")
+@Produces(MediaType.TEXT_HTML)
+public class LoginPage {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance login(Page page, String next, String username, String error, String info);
+    }
+
+    @Inject
+    AuthService auth;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    SpicegateConfig config;
+
+    @GET
+    public Response root() {
+        return Response.seeOther(URI.create(caller.isLoggedIn() ? "/consoles" : "/login")).build();
+    }
+
+    @GET
+    @Path("login")
+    public Response form(@QueryParam("next") String next, @QueryParam("bye") String bye) {
+        if (caller.isLoggedIn()) {
+            return Response.seeOther(URI.create(safeNext(next))).build();
+        }
+        String info = bye != null ? "You are logged out." : null;
+        return Response.ok(Templates.login(Page.anonymous("Log in"), safeNext(next), "", null, info)).build();
+    }
+
+    @POST
+    @Path("login")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response login(@RestForm String username, @RestForm String password, @RestForm String next,
+                          @Context HttpServerRequest request) {
+        String target = safeNext(next);
+        AuthService.Outcome outcome = auth.login(username, password, SourceAddress.of(request));
+        if (outcome instanceof AuthService.Outcome.Ok ok) {
+            NewCookie cookie = new NewCookie.Builder(AuthFilter.COOKIE).value(ok.token()).path("/").httpOnly(true)
+                    .secure(config.session().cookieSecure()).sameSite(NewCookie.SameSite.LAX).build();
+            return Response.seeOther(URI.create(target)).cookie(cookie).build();
+        }
+        String shown = username == null ? "" : username.strip();
+        if (outcome instanceof AuthService.Outcome.Locked locked) {
+            return Response.status(429).header("Retry-After", Math.max(1, locked.secondsLeft()))
+                    .entity(Templates.login(Page.anonymous("Log in"), target, shown, locked.message(), null)).build();
+        }
+        return Response.status(401)
+                .entity(Templates.login(Page.anonymous("Log in"), target, shown,
+                        "Wrong username or password. Check both and try again.", null)).build();
+    }
+
+    @POST
+    @Path("logout")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response logout(@RestForm String csrf, @Context HttpServerRequest request) {
+        if (caller.isLoggedIn()) {
+            caller.checkCsrf(csrf);
+            auth.logout(AuthService.sha256(request.getCookie(AuthFilter.COOKIE).getValue()), SourceAddress.of(request));
+        }
+        NewCookie gone = new NewCookie.Builder(AuthFilter.COOKIE).value("").path("/").httpOnly(true).maxAge(0)
+                .sameSite(NewCookie.SameSite.LAX).build();
+        return Response.seeOther(URI.create("/login?bye=1")).cookie(gone).build();
+    }
+
+    /** Only local paths: never an open redirect. */
+    static String safeNext(String next) {
+        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
+                || next.startsWith("/login") || next.length() > 300 || next.chars().anyMatch(c -> c < 0x21)) {
+            return "/consoles";
+        }
+        return next;
+    }
+}

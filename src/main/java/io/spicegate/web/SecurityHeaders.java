@@ -1,0 +1,29 @@
+package io.spicegate.web;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+/** Browser hardening on every answer: no framing, no sniffing, no inline scripts, no caching of personal pages. */
+public class SecurityHeaders {
+
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    @ServerResponseFilter
+    public void headers(ContainerRequestContext request, ContainerResponseContext response) {
+        var h = response.getHeaders();
+        h.putSingle("X-Content-Type-Options", "nosniff");
+        h.putSingle("Referrer-Policy", "same-origin");
+        h.putSingle("X-Frame-Options", "DENY");
+        if (!request.getUriInfo().getPath().startsWith("/q/")) {
+            h.putSingle("Content-Security-Policy", CSP);
+            if (!h.containsKey("Cache-Control")) {
+                h.putSingle("Cache-Control", "no-store");
+            }
+        }
+        if ("https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
+            h.putSingle("Strict-Transport-Security", "max-age=31536000");
+        }
+    }
+}
