@@ -1,0 +1,99 @@
+package io.spicegate.web;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.spicegate.testing.Browser;
+import io.spicegate.testing.Db;
+import io.spicegate.testing.Fixtures;
+import io.spicegate.testing.TestClock;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Every cookie-authenticated state change is CSRF-protected; Basic-authenticated calls need no token. */
+@QuarkusTest
+class CsrfTest {
+
+    @Inject
+    Fixtures fixtures;
+
+    @Inject
+    TestClock clock;
+
+    String user;
+    String console;
+
+    @BeforeEach
+    void setUp() {
+        clock.berlin("2026-11-23T10:00");
+        user = fixtures.user("csrf");
+        console = fixtures.console("vm");
+        fixtures.rule(console).user(user).save();
+    }
+
+    private long sessions() {
+        return Db.count("select count(*) from console_session where username = ?", user);
+    }
+
+    @Test
+    void aFormWithoutTheTokenIsRefusedAndChangesNothing() {
+        Browser b = Browser.login(user, Fixtures.PASSWORD);
+        b.request().contentType("application/x-www-form-urlencoded").formParam("x", "1")
+                .post("/consoles/" + console + "/open").then().statusCode(403)
+                .body(containsString("reload the page"));
+        b.request().contentType("application/x-www-form-urlencoded").formParam("csrf", "forged")
+                .post("/consoles/" + console + "/open").then().statusCode(403);
+        assertEquals(0, sessions());
+        String csrf = b.csrf("/consoles");
+        b.request().contentType("application/x-www-form-urlencoded").formParam("csrf", csrf)
+                .post("/consoles/" + console + "/open").then().statusCode(303)
+                .header("Location", containsString("/sessions/"));
+        assertEquals(1, sessions());
+    }
+
+    @Test
+    void anotherSitesFormIsRefusedEvenWithAToken() {
+        Browser b = Browser.login(user, Fixtures.PASSWORD);
+        String csrf = b.csrf("/consoles");
+        given().redirects().follow(false).cookie(Browser.COOKIE, b.cookie()).header("Origin", "https://evil.example")
+                .contentType("application/x-www-form-urlencoded").formParam("csrf", csrf)
+                .post("/consoles/" + console + "/open").then().statusCode(403);
+        assertEquals(0, sessions());
+    }
+
+    @Test
+    void jsonWithTheCookieNeedsOurOrigin() {
+        Browser b = Browser.login(user, Fixtures.PASSWORD);
+        String body = "{\"console\":\"" + console + "\"}";
+        given().cookie(Browser.COOKIE, b.cookie()).contentType("application/json").body(body)
+                .post("/api/v1/sessions").then().statusCode(403).body("error", containsString("Origin"));
+        given().cookie(Browser.COOKIE, b.cookie()).header("Origin", "http://evil.example").contentType("application/json")
+                .body(body).post("/api/v1/sessions").then().statusCode(403);
+        assertEquals(0, sessions());
+        b.request().contentType("application/json").body(body).post("/api/v1/sessions").then().statusCode(201);
+        assertEquals(1, sessions());
+    }
+
+    @Test
+    void basicCallsNeedNoToken() {
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json")
+                .body("{\"console\":\"" + console + "\"}").post("/api/v1/sessions").then().statusCode(201);
+    }
+
+    @Test
+    void logoutAndEndAndPasswordFormsNeedTheTokenToo() {
+        Browser b = Browser.login(user, Fixtures.PASSWORD);
+        b.request().contentType("application/x-www-form-urlencoded").post("/logout").then().statusCode(403);
+        b.request().get("/consoles").then().statusCode(200); // still logged in
+        String id = given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json")
+                .body("{\"console\":\"" + console + "\"}").post("/api/v1/sessions").then().extract().path("id");
+        b.request().contentType("application/x-www-form-urlencoded").post("/sessions/" + id + "/end").then().statusCode(403);
+        assertEquals(1, Db.count("select count(*) from console_session where id = ?::uuid and state = 'ACTIVE'", id));
+        b.request().contentType("application/x-www-form-urlencoded").formParam("current", Fixtures.PASSWORD)
+                .formParam("next", "new-password-9").formParam("repeat", "new-password-9")
+                .post("/account/password").then().statusCode(403);
+    }
+}
