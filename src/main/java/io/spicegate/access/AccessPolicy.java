@@ -18,6 +18,12 @@ public final class AccessPolicy {
     /** How far ahead stretches and next windows are looked for; a stretch reaching it has no end in sight. */
     public static final Duration HORIZON = Duration.ofDays(35);
 
+    /**
+     * A first look this far ahead settles almost every answer for weekly windows (the same window
+     * comes back within 7 days); only when it does not is the whole horizon enumerated.
+     */
+    private static final Duration FIRST_LOOK = Duration.ofDays(8);
+
     private AccessPolicy() {
     }
 
@@ -95,6 +101,19 @@ public final class AccessPolicy {
     /** The decision once the rules and approved windows are known to be this requester's, for this console. */
     private static Decision decideApplicable(List<AccessRule> rules, List<ApprovedWindow> approved, Instant now) {
         Instant horizon = now.plus(HORIZON);
+        Decision quick = decideLookingUntil(rules, approved, now, now.plus(FIRST_LOOK), horizon);
+        return quick != null ? quick : decideLookingUntil(rules, approved, now, horizon, horizon);
+    }
+
+    /**
+     * The decision from the occurrences intersecting {@code [now, lookEnd)}, or null if looking
+     * further could change it. Whether an instant before {@code lookEnd} is allowed is exact, since
+     * occurrences not enumerated start at or after {@code lookEnd}; so a stretch end, or a stretch
+     * start, found before {@code lookEnd} is final.
+     */
+    private static Decision decideLookingUntil(List<AccessRule> rules, List<ApprovedWindow> approved, Instant now,
+                                               Instant lookEnd, Instant horizon) {
+        boolean lookedToHorizon = !lookEnd.isBefore(horizon);
         List<Interval> allowOccurrences = new ArrayList<>();
         List<Interval> denyOccurrences = new ArrayList<>();
         boolean windowAllowsNow = false;
@@ -103,11 +122,11 @@ public final class AccessPolicy {
         boolean mayAsk = false;
         for (AccessRule rule : rules) {
             if (rule.effect() == Effect.DENY) {
-                addOccurrences(rule, now, horizon, denyOccurrences);
+                addOccurrences(rule, now, lookEnd, denyOccurrences);
                 continue;
             }
             int firstOfRule = allowOccurrences.size();
-            addOccurrences(rule, now, horizon, allowOccurrences);
+            addOccurrences(rule, now, lookEnd, allowOccurrences);
             // approvers only count while the rule itself is valid: a rule not yet (or no longer) valid does not apply
             mayAsk |= rule.hasApprovers() && rule.validAt(now);
             if (anyContains(allowOccurrences, firstOfRule, now)) {
@@ -121,36 +140,52 @@ public final class AccessPolicy {
             }
         }
         List<Interval> denied = Intervals.merge(denyOccurrences);
+        List<Interval> windows = Intervals.merge(allowOccurrences);
         // stretches allowed by windows alone (no approved requests): what nextWindowStart is about
-        List<Interval> open = Intervals.subtract(Intervals.merge(allowOccurrences), denied);
+        List<Interval> open = Intervals.subtract(windows, denied);
 
         // 1. a DENY window beats everything, approved requests included
         if (Intervals.containing(denied, now) != null) {
-            return new Decision(Verdict.DENIED, null, nextStart(open, now, horizon), null, null);
+            Instant next = nextStart(open, now, lookEnd);
+            return next == null && !lookedToHorizon ? null : new Decision(Verdict.DENIED, null, next, null, null);
         }
         // 2. an ALLOW window or an approved request holds now
         ApprovedWindow approvedNow = approvedHolding(approved, now);
         if (windowAllowsNow || approvedNow != null) {
-            List<Interval> allowing = new ArrayList<>(allowOccurrences);
+            // the stretch: windows and approved requests together, touching ones merged
+            List<Interval> allowing = new ArrayList<>(windows);
             for (ApprovedWindow window : approved) {
-                if (window.end().isAfter(now) && window.start().isBefore(horizon)) {
+                if (window.end().isAfter(now) && window.start().isBefore(lookEnd)) {
                     allowing.add(window.interval());
                 }
             }
-            Instant end = Intervals.containing(Intervals.merge(allowing), now).end();
+            if (allowing.size() > windows.size()) {
+                allowing = Intervals.merge(allowing);
+            }
+            Instant end = Intervals.containing(allowing, now).end();
             // no DENY holds now, and every DENY occurrence found ends after now: the first one is the next one
             if (!denied.isEmpty() && denied.get(0).start().isBefore(end)) {
                 end = denied.get(0).start();
             }
+            if (!end.isBefore(lookEnd) && !lookedToHorizon) {
+                return null;
+            }
+            // a stretch reaching the horizon has no end in sight
             Instant until = end.isBefore(horizon) ? end : null;
-            Instant next = until == null ? null : nextStart(open, until, horizon);
+            Instant next = until == null ? null : nextStart(open, until, lookEnd);
+            if (until != null && next == null && !lookedToHorizon) {
+                return null;
+            }
             return windowAllowsNow
                     ? new Decision(Verdict.ALLOWED, until, next, unlimited ? null : maxMinutes, null)
                     // the approved request's own end bounds the session, so no minutes limit
                     : new Decision(Verdict.ALLOWED, until, next, null, approvedNow.requestId());
         }
         // 3. nothing allows now: the user may ask if someone can approve
-        Instant next = nextStart(open, now, horizon);
+        Instant next = nextStart(open, now, lookEnd);
+        if (next == null && !lookedToHorizon) {
+            return null;
+        }
         return new Decision(mayAsk ? Verdict.NEEDS_APPROVAL : Verdict.DENIED, null, next, null, null);
     }
 
@@ -216,14 +251,14 @@ public final class AccessPolicy {
     }
 
     /**
-     * The start of the first open stretch strictly after {@code after} and before the horizon.
+     * The start of the first open stretch strictly after {@code after} and before {@code limit}.
      * {@code open} is merged and has DENY cut out, so consecutive stretches are separated by a gap:
      * each start is an instant that is allowed while the instant just before it is not.
      */
-    private static Instant nextStart(List<Interval> open, Instant after, Instant horizon) {
+    private static Instant nextStart(List<Interval> open, Instant after, Instant limit) {
         for (Interval stretch : open) {
             if (stretch.start().isAfter(after)) {
-                return stretch.start().isBefore(horizon) ? stretch.start() : null;
+                return stretch.start().isBefore(limit) ? stretch.start() : null;
             }
         }
         return null;
