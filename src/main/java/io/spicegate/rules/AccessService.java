@@ -36,13 +36,15 @@ public class AccessService {
         return byConsole;
     }
 
-    /** The decision for every console the user has a rule for, at {@code now}. */
+    /** The decision for every console the user has a rule for, at {@code now} (one pass over his rules). */
     public List<ConsoleAccess> consolesOf(User user, Instant now) {
-        Requester who = requester(user);
-        List<ConsoleAccess> out = new ArrayList<>();
-        for (Map.Entry<Console, List<Rule>> e : rulesOf(user).entrySet()) {
-            List<AccessRule> rules = e.getValue().stream().map(Rule::toAccessRule).toList();
-            Decision d = AccessPolicy.decide(who, e.getKey().name, rules, approvedWindows(user, e.getKey()), now);
+        Map<Console, List<Rule>> byConsole = rulesOf(user);
+        List<AccessRule> all = new ArrayList<>();
+        byConsole.values().forEach(rs -> rs.forEach(r -> all.add(r.toAccessRule())));
+        Map<String, Decision> decisions = AccessPolicy.decideAll(requester(user), all, approvedWindows(user, null), now);
+        List<ConsoleAccess> out = new ArrayList<>(byConsole.size());
+        for (Map.Entry<Console, List<Rule>> e : byConsole.entrySet()) {
+            Decision d = decisions.get(e.getKey().name);
             out.add(new ConsoleAccess(e.getKey(), d, zoneOf(e.getValue(), d)));
         }
         return out;
@@ -66,7 +68,7 @@ public class AccessService {
                 console.id, user.id) > 0;
     }
 
-    /** Approved off-hours requests become one-off windows (requests arrive with the approval feature). */
+    /** Approved off-hours requests become one-off windows (of one console, or all when null); they arrive with the approval feature. */
     List<ApprovedWindow> approvedWindows(User user, Console console) {
         return List.of();
     }
