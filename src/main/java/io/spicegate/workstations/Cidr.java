@@ -30,7 +30,7 @@ public record Cidr(byte[] network, int prefix) {
                 prefix = -1;
             }
             if (prefix < 0 || prefix > max) {
-                throw new IllegalArgumentException("'" + text + "' has a bad prefix length: use /0 to /" + max + ".");
+                throw new IllegalArgumentException("'" + text + "' has a bad prefix length: use /0 to /" + max + ", e.g. 10.0.1.0/24.");
             }
         }
         return new Cidr(mask(bytes, prefix), prefix);
