@@ -1,0 +1,2 @@
+/** Wire records shared by the portal and the agents: java.* only. */
+package io.spicegate.protocol;
