@@ -42,7 +42,7 @@ public final class EmbeddedDatabase {
                     .setServerConfig("max_connections", "300")
                     .start();
             instance = new EmbeddedDatabase(pg, pgData);
-            Runtime.getRuntime().addShutdownHook(new Thread(instance::stop, "embedded-postgres-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabase::stopAfterQuarkus, "embedded-postgres-stop"));
             return instance;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDir
@@ -60,6 +60,22 @@ public final class EmbeddedDatabase {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Shutdown hooks run concurrently: let Quarkus finish its requests and jobs before the database goes. */
+    private static void stopAfterQuarkus() {
+        io.quarkus.runtime.Application app = io.quarkus.runtime.Application.currentApplication();
+        if (app != null) {
+            Thread waiter = new Thread(app::awaitShutdown, "await-quarkus-stop");
+            waiter.setDaemon(true);
+            waiter.start();
+            try {
+                waiter.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        instance.stop();
     }
 
     private void stop() {
