@@ -78,6 +78,29 @@ public class ConsoleSession extends PanacheEntityBase {
     @Column(name = "vv_fetched_at")
     public Instant vvFetchedAt;
 
+    /** When the workstation's agent acknowledged the firewall rule for this session. */
+    @Column(name = "grant_applied_at")
+    public Instant grantAppliedAt;
+
+    /** When the agent acknowledged that the rule is gone again. */
+    @Column(name = "grant_removed_at")
+    public Instant grantRemovedAt;
+
+    /** Why the agent could not apply the rule (e.g. no such local user). */
+    @Column(name = "firewall_error")
+    public String firewallError;
+
+    /** none (no agent on the workstation), pending, ready, or error. */
+    public String firewallState() {
+        if (workstation == null || !workstation.hasAgent()) {
+            return "none";
+        }
+        if (firewallError != null) {
+            return "error";
+        }
+        return grantAppliedAt != null ? "ready" : "pending";
+    }
+
     /** Ends the session in a terminal state; throws if it already ended. */
     public void finish(SessionState how, Instant at, String by, String reason) {
         state = state.transitionTo(how);

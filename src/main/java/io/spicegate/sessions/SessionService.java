@@ -56,6 +56,9 @@ public class SessionService {
     @Inject
     EntityManager em;
 
+    @Inject
+    GrantService grants;
+
     /** The result of Open console: the session and whether it was already there. */
     public record Opened(SessionView session, boolean reopened) { }
 
@@ -100,6 +103,9 @@ public class SessionService {
             ConsoleSession s = mine.get();
             s.vvNonce = nonce();
             s.vvFetchedAt = null;
+            if (ws.strict) {
+                grants.bump(ws.id); // the agent writes the fresh launch file
+            }
             audit.append(AuditLog.event("SESSION_REOPENED").actor(user.username).user(user.username)
                     .console(console.name).workstation(ws.name).session(s.id).source(source)
                     .detail("fresh launch file; ends " + s.endsAt), now);
@@ -132,6 +138,7 @@ public class SessionService {
         s.approvedRequestId = d.approvedRequestId();
         s.vvNonce = nonce();
         s.persist();
+        grants.bump(ws.id);
         audit.append(AuditLog.event("SESSION_OPENED").actor(user.username).user(user.username)
                 .console(console.name).workstation(ws.name).session(s.id).source(source)
                 .detail("until " + end + (d.approvedRequestId() != null
@@ -147,6 +154,7 @@ public class SessionService {
         if (!s.isLiveAt(now)) {
             throw Problem.gone("This session has ended, so its launch file is no longer valid: open the console again.");
         }
+        awaitFirewall(s, now);
         int claimed = em.createQuery("update ConsoleSession s set s.vvFetchedAt = ?1 where s.id = ?2 and s.vvFetchedAt is null "
                         + "and s.state = ?3")
                 .setParameter(1, now).setParameter(2, sessionId).setParameter(3, SessionState.ACTIVE).executeUpdate();
@@ -184,9 +192,68 @@ public class SessionService {
             throw Problem.conflict("This session has already ended (" + s.state.name().toLowerCase() + ").");
         }
         s.finish(SessionState.ENDED, now, s.username, "ended by the user");
+        grants.bump(s.workstation == null ? null : s.workstation.id);
         audit.append(AuditLog.event("SESSION_ENDED").actor(s.username).user(s.username).console(s.consoleName)
                 .workstation(s.workstationName).session(s.id).source(source), now);
         return SessionView.of(s, now);
+    }
+
+    /**
+     * Where the workstation has an agent, remote-viewer must not start before the agent has opened the
+     * firewall (it never retries a refused connection): 503 with Retry-After meanwhile, a clear error after
+     * the ack timeout.
+     */
+    private void awaitFirewall(ConsoleSession s, Instant now) {
+        switch (s.firewallState()) {
+            case "pending" -> {
+                long waited = Duration.between(s.startsAt, now).toSeconds();
+                if (waited < config.agent().ackTimeoutSeconds()) {
+                    throw Problem.notReady("The firewall of workstation " + s.workstationName
+                            + " is being opened for you: the launch file follows in a moment.", 1);
+                }
+                throw new Problem(503, "The Spicegate agent on workstation " + s.workstationName + " has not opened the "
+                        + "firewall after " + waited + " seconds: check that it runs (systemctl status spicegate-agent) "
+                        + "or tell your administrator, then open the console again.");
+            }
+            case "error" -> throw Problem.conflict("The agent on workstation " + s.workstationName
+                    + " could not open the firewall for you (" + s.firewallError + "): tell your administrator.");
+            default -> { }
+        }
+    }
+
+    /** An administrator ends someone's session; the agent cuts the connection. */
+    @Transactional
+    public ConsoleSession revoke(String admin, UUID sessionId, String reason, String source) {
+        Instant now = clock.instant();
+        ConsoleSession s = ConsoleSession.findById(sessionId);
+        if (s == null) {
+            throw Problem.notFound("There is no session " + sessionId + ".");
+        }
+        if (s.state.isTerminal()) {
+            throw Problem.conflict("This session has already ended (" + s.state.name().toLowerCase() + ").");
+        }
+        String why = reason == null || reason.isBlank() ? "revoked by an administrator" : (reason.length() > 500 ? reason.substring(0, 500) : reason).replace((char) 0, (char) 0xFFFD);
+        s.finish(SessionState.REVOKED, now, admin, why);
+        grants.bump(s.workstation == null ? null : s.workstation.id);
+        audit.append(AuditLog.event("SESSION_REVOKED").actor(admin).user(s.username).console(s.consoleName)
+                .workstation(s.workstationName).session(s.id).source(source).detail(why), now);
+        return s;
+    }
+
+    /** Ends every live session of a user (deactivation). */
+    @Transactional
+    public int revokeAllOf(long userId, String admin, String reason) {
+        List<ConsoleSession> live = ConsoleSession.list("user.id = ?1 and state = ?2", userId, SessionState.ACTIVE);
+        for (ConsoleSession s : live) {
+            revoke(admin, s.id, reason, null);
+        }
+        return live.size();
+    }
+
+    /** Live sessions for administrators. */
+    @Transactional
+    public List<ConsoleSession> live() {
+        return ConsoleSession.list("state = ?1 and endsAt > ?2 order by endsAt", SessionState.ACTIVE, clock.instant());
     }
 
     /** The user's sessions, live first, newest first. */
@@ -232,6 +299,11 @@ public class SessionService {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = query.getResultList();
         for (Object[] r : rows) {
+            ConsoleSession expired = ConsoleSession.findById(r[0]);
+            if (expired != null) {
+                em.refresh(expired);
+                grants.bump(expired.workstation == null ? null : expired.workstation.id);
+            }
             audit.append(AuditLog.event("SESSION_EXPIRED").actor("system").user((String) r[1]).console((String) r[2])
                     .workstation((String) r[3]).session((UUID) r[0]).detail("ended at " + r[4]), now);
         }

@@ -12,6 +12,6 @@ public record SessionView(UUID id, String console, String workstation, Instant s
         long left = live ? Math.max(0, java.time.Duration.between(now, s.endsAt).toSeconds()) : 0;
         String state = s.state == SessionState.ACTIVE && !live ? SessionState.EXPIRED.name() : s.state.name();
         return new SessionView(s.id, s.consoleName, s.workstationName, s.startsAt, s.endsAt, state, left,
-                "/api/v1/sessions/" + s.id + "/console.vv", live && s.vvFetchedAt == null, "none");
+                "/api/v1/sessions/" + s.id + "/console.vv", live && s.vvFetchedAt == null, s.firewallState());
     }
 }

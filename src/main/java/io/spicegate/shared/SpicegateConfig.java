@@ -32,6 +32,27 @@ public interface SpicegateConfig {
 
     Console console();
 
+    Agent agent();
+
+    /** Client and host agents. */
+    interface Agent {
+        /** Without a successful poll for this long an agent drops every grant. */
+        @WithDefault("90")
+        int leaseSeconds();
+
+        /** How long a long-poll is held when nothing changes. */
+        @WithDefault("30")
+        int pollSeconds();
+
+        /** How long Open console waits for the agent's ack before saying so. */
+        @WithDefault("10")
+        int ackTimeoutSeconds();
+
+        /** How long an enrollment token stays valid. */
+        @WithDefault("24")
+        int enrollmentHours();
+    }
+
     /** The embedded PostgreSQL (set by {@link EmbeddedPostgresConfigSourceFactory}). */
     interface Embedded {
         /** Whether this portal runs on its own embedded PostgreSQL. */

@@ -35,6 +35,51 @@ public class Workstation extends PanacheEntityBase {
     @Column(name = "cidr")
     public Set<String> addresses = new LinkedHashSet<>();
 
+    /** SHA-256 of the one-time enrollment token (null once used). */
+    @Column(name = "enrollment_token_hash")
+    public String enrollmentTokenHash;
+
+    @Column(name = "enrollment_expires_at")
+    public java.time.Instant enrollmentExpiresAt;
+
+    /** SHA-256 of the agent's secret; null while no agent is enrolled. */
+    @Column(name = "secret_hash")
+    public String secretHash;
+
+    @Column(name = "enrolled_at")
+    public java.time.Instant enrolledAt;
+
+    @Column(name = "agent_hostname")
+    public String agentHostname;
+
+    /** Bumps on every change of this workstation's grants; agents long-poll for a newer one. */
+    @Column(name = "grant_version")
+    public long grantVersion = 1;
+
+    @Column(name = "acked_version")
+    public Long ackedVersion;
+
+    @Column(name = "last_seen_at")
+    public java.time.Instant lastSeenAt;
+
+    @Column(name = "agent_version")
+    public String agentVersion;
+
+    /** Strict mode: the agent writes the .vv and a sudo rule (seed strategy 3). */
+    @Column(name = "strict_mode")
+    public boolean strict;
+
+    /** remote-viewer's owner:group mode as the agent last reported it. */
+    @Column(name = "remote_viewer")
+    public String remoteViewer;
+
+    /** The agent's last drift warning, or null. */
+    public String drift;
+
+    public boolean hasAgent() {
+        return secretHash != null;
+    }
+
     public static Optional<Workstation> findByName(String name) {
         return find("name", name).firstResultOptional();
     }

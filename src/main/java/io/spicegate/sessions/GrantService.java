@@ -1,0 +1,191 @@
+package io.spicegate.sessions;
+
+import io.spicegate.audit.AuditLog;
+import io.spicegate.consoles.Console;
+import io.spicegate.protocol.Ack;
+import io.spicegate.protocol.Destination;
+import io.spicegate.protocol.Grant;
+import io.spicegate.protocol.GrantError;
+import io.spicegate.protocol.GrantSet;
+import io.spicegate.protocol.HostFacts;
+import io.spicegate.shared.SpicegateConfig;
+import io.spicegate.workstations.Workstation;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Grants (DESIGN.md rule 3): what one workstation's agent must allow now, derived from its ACTIVE sessions,
+ * with a version that bumps on every change; and the agent's acknowledgements.
+ */
+@ApplicationScoped
+public class GrantService {
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    SpicegateConfig config;
+
+    /** Marks the workstation's grants changed; agents polling any replica wake when the transaction commits. */
+    public void bump(Long workstationId) {
+        if (workstationId == null) {
+            return;
+        }
+        em.createNativeQuery("update workstation set grant_version = grant_version + 1 where id = ?1")
+                .setParameter(1, workstationId).executeUpdate();
+        em.createNativeQuery("select pg_notify('" + GrantNotifier.CHANNEL + "', ?1)")
+                .setParameter(1, Long.toString(workstationId)).getSingleResult();
+    }
+
+    @Transactional
+    public long version(long workstationId) {
+        Number v = (Number) em.createNativeQuery("select grant_version from workstation where id = ?1")
+                .setParameter(1, workstationId).getSingleResult();
+        return v.longValue();
+    }
+
+    /** The current grant set of a workstation. */
+    @Transactional
+    public GrantSet grants(long workstationId) {
+        Instant now = clock.instant();
+        Workstation ws = Workstation.findById(workstationId);
+        List<ConsoleSession> live = ConsoleSession.list(
+                "workstation.id = ?1 and state = ?2 and endsAt > ?3 order by startsAt", workstationId, SessionState.ACTIVE, now);
+        List<Grant> grants = new ArrayList<>(live.size());
+        for (ConsoleSession s : live) {
+            if (s.console == null) {
+                continue;
+            }
+            long left = Math.max(0, Duration.between(now, s.endsAt).toSeconds());
+            String vv = ws.strict ? LaunchFile.render(s.console, s.console.password,
+                    s.consoleName + " (Spicegate) - release cursor: Shift+F12") : null;
+            for (String address : addresses(s.console.host.address)) {
+                grants.add(new Grant(s.id.toString(), s.unixUsername, s.consoleName, address, s.console.ports(),
+                        s.endsAt, left, vv));
+            }
+        }
+        return new GrantSet(ws.grantVersion, config.agent().leaseSeconds(), ws.strict, protectedDestinations(), grants);
+    }
+
+    /** Every console's host address with all its SPICE ports: REJECTed on workstations for everyone not granted. */
+    public List<Destination> protectedDestinations() {
+        Map<String, Set<Integer>> byAddress = new TreeMap<>();
+        for (Console c : Console.<Console>list("select c from Console c join fetch c.host")) {
+            for (String a : addresses(c.host.address)) {
+                byAddress.computeIfAbsent(a, k -> new TreeSet<>()).addAll(c.ports());
+            }
+        }
+        List<Destination> out = new ArrayList<>();
+        byAddress.forEach((a, ports) -> out.add(new Destination(a, List.copyOf(ports))));
+        return out;
+    }
+
+    /** The agent applied a grant set: record what it applied and removed, and its host facts. */
+    @Transactional
+    public void ack(long workstationId, Ack ack) {
+        Instant now = clock.instant();
+        Workstation ws = Workstation.findById(workstationId);
+        ws.lastSeenAt = now;
+        ws.ackedVersion = ack.version();
+        HostFacts f = ack.facts();
+        if (f != null) {
+            ws.agentVersion = clip(f.agentVersion(), 64);
+            ws.agentHostname = clip(f.hostname(), 255);
+            ws.remoteViewer = f.remoteViewerPath() == null ? null : clip(f.remoteViewerOwner() + ":" + f.remoteViewerGroup()
+                    + " " + f.remoteViewerMode() + " " + f.remoteViewerPath(), 200);
+            String drift = clip(f.drift(), 500);
+            if (drift != null && !drift.equals(ws.drift)) {
+                audit.append(AuditLog.event("AGENT_DRIFT").actor(ws.name).workstation(ws.name).detail(drift), now);
+            }
+            ws.drift = drift;
+        }
+        Set<UUID> applied = new HashSet<>();
+        for (String id : ack.applied() == null ? List.<String>of() : ack.applied()) {
+            parse(id).ifPresent(applied::add);
+        }
+        for (UUID id : applied) {
+            ConsoleSession s = ConsoleSession.findById(id);
+            if (s != null && s.workstation != null && s.workstation.id == workstationId && s.grantAppliedAt == null) {
+                s.grantAppliedAt = now;
+                s.firewallError = null;
+                audit.append(AuditLog.event("GRANT_APPLIED").actor(ws.name).user(s.username).console(s.consoleName)
+                        .workstation(ws.name).session(s.id).detail("acked version " + ack.version() + " at " + now), now);
+            }
+        }
+        for (GrantError e : ack.errors() == null ? List.<GrantError>of() : ack.errors()) {
+            parse(e.session()).map(id -> ConsoleSession.<ConsoleSession>findById(id)).ifPresent(s -> {
+                if (s.workstation != null && s.workstation.id == workstationId && s.firewallError == null) {
+                    s.firewallError = clip(e.error(), 500);
+                    audit.append(AuditLog.event("GRANT_FAILED").actor(ws.name).user(s.username).console(s.consoleName)
+                            .workstation(ws.name).session(s.id).detail(s.firewallError), now);
+                }
+            });
+        }
+        List<ConsoleSession> open = ConsoleSession.list(
+                "workstation.id = ?1 and grantAppliedAt is not null and grantRemovedAt is null", workstationId);
+        for (ConsoleSession s : open) {
+            if (!applied.contains(s.id) && (s.state.isTerminal() || !s.endsAt.isAfter(now))) {
+                s.grantRemovedAt = now;
+                audit.append(AuditLog.event("GRANT_REMOVED").actor(ws.name).user(s.username).console(s.consoleName)
+                        .workstation(ws.name).session(s.id).detail("acked version " + ack.version() + " at " + now), now);
+            }
+        }
+    }
+
+    private static java.util.Optional<UUID> parse(String id) {
+        try {
+            return java.util.Optional.of(UUID.fromString(id));
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Firewalls need IP literals: a host given by name is resolved (every address it has). */
+    static List<String> addresses(String address) {
+        if (address == null) {
+            return List.of();
+        }
+        try {
+            if (address.matches("[0-9.]+") || address.contains(":")) {
+                return List.of(InetAddress.getByName(address).getHostAddress());
+            }
+            List<String> out = new ArrayList<>();
+            for (InetAddress a : InetAddress.getAllByName(address)) {
+                out.add(a.getHostAddress());
+            }
+            return out;
+        } catch (UnknownHostException e) {
+            return List.of();
+        }
+    }
+
+    private static String clip(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        String c = s.replace('\u0000', '?');
+        return c.length() <= max ? c : c.substring(0, max);
+    }
+}

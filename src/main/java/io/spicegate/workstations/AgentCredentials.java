@@ -1,0 +1,107 @@
+package io.spicegate.workstations;
+
+import io.spicegate.audit.AuditLog;
+import io.spicegate.protocol.EnrollResponse;
+import io.spicegate.shared.Problem;
+import io.spicegate.shared.SpicegateConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Agent credentials: a one-time enrollment token (shown once to the admin) is traded for a long-lived secret
+ * (shown once to the agent). Both are kept only as SHA-256 hashes; they are long random strings, so a plain
+ * hash is as strong as a password hash here and cheap enough for every poll.
+ */
+@ApplicationScoped
+public class AgentCredentials {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    SpicegateConfig config;
+
+    /** A fresh enrollment token for the workstation; any earlier token and the enrolled agent's secret stop working. */
+    @Transactional
+    public String newEnrollmentToken(Workstation ws, String actor) {
+        String token = "sgw_" + random();
+        ws.enrollmentTokenHash = sha256(token);
+        ws.enrollmentExpiresAt = clock.instant().plus(Duration.ofHours(config.agent().enrollmentHours()));
+        audit.append(AuditLog.event("ENROLLMENT_TOKEN_ISSUED").actor(actor).workstation(ws.name)
+                .detail("valid until " + ws.enrollmentExpiresAt), clock.instant());
+        return token;
+    }
+
+    /** Trades a valid token for a secret; the token is used up. */
+    @Transactional(dontRollbackOn = Problem.class)
+    public EnrollResponse enroll(String token, String hostname, String source) {
+        Instant now = clock.instant();
+        if (token == null || token.isBlank() || token.length() > 200) {
+            throw new Problem(401, "Give the enrollment token the administrator was shown for this workstation.");
+        }
+        Workstation ws = Workstation.<Workstation>find("enrollmentTokenHash", sha256(token.strip())).firstResult();
+        if (ws == null || ws.enrollmentExpiresAt == null || !ws.enrollmentExpiresAt.isAfter(now) || !ws.active) {
+            audit.append(AuditLog.event("ENROLL_FAILED").actor("agent").source(source).detail("unknown, used or expired token"), now);
+            throw new Problem(401, "This enrollment token is unknown, used or expired: ask the administrator for a new one.");
+        }
+        String secret = "sga_" + random();
+        ws.secretHash = sha256(secret);
+        ws.enrollmentTokenHash = null;
+        ws.enrollmentExpiresAt = null;
+        ws.enrolledAt = now;
+        ws.lastSeenAt = now;
+        ws.agentHostname = hostname == null ? null : hostname.substring(0, Math.min(hostname.length(), 255)).replace('\u0000', '?');
+        audit.append(AuditLog.event("AGENT_ENROLLED").actor(ws.name).workstation(ws.name).source(source)
+                .detail("hostname " + ws.agentHostname), now);
+        return new EnrollResponse(secret, ws.name, "workstation");
+    }
+
+    /** The active workstation whose agent holds this bearer secret; 401 otherwise (removed, disabled, wrong). */
+    @Transactional
+    public long authenticate(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new Problem(401, "Agents authenticate with 'Authorization: Bearer <secret>': enroll first.");
+        }
+        String secret = authorization.substring(7).strip();
+        Workstation ws = secret.isEmpty() || secret.length() > 200 ? null
+                : Workstation.<Workstation>find("secretHash", sha256(secret)).firstResult();
+        if (ws == null || !ws.active) {
+            throw new Problem(401, "This agent is not enrolled here, or its workstation was removed or disabled: drop every grant.");
+        }
+        Instant now = clock.instant();
+        if (ws.lastSeenAt == null || Duration.between(ws.lastSeenAt, now).toSeconds() >= 10) {
+            ws.lastSeenAt = now;
+        }
+        return ws.id;
+    }
+
+    private static String random() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.spicegate.workstations;
+
+import io.spicegate.audit.AuditLog;
+import io.spicegate.sessions.GrantService;
+import io.spicegate.shared.Problem;
+import io.spicegate.shared.Validate;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Administration of workstations: addresses, enrollment of their agents, disabling and removal. */
+@ApplicationScoped
+public class WorkstationAdmin {
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    AgentCredentials credentials;
+
+    @Inject
+    GrantService grants;
+
+    /** Admin view; secrets never included. */
+    public record View(long id, String name, List<String> addresses, boolean active, boolean enrolled,
+                       String agentHostname, String agentVersion, Instant lastSeen, long grantVersion,
+                       Long ackedVersion, boolean strict, String remoteViewer, String drift) {
+        static View of(Workstation w) {
+            return new View(w.id, w.name, List.copyOf(w.addresses), w.active, w.hasAgent(), w.agentHostname,
+                    w.agentVersion, w.lastSeenAt, w.grantVersion, w.ackedVersion, w.strict, w.remoteViewer, w.drift);
+        }
+    }
+
+    /** Body of create and update. */
+    public record Input(String name, List<String> addresses, Boolean active, Boolean strict) { }
+
+    /** A created workstation with its enrollment token (shown once). */
+    public record Created(long id, String name, String enrollmentToken) { }
+
+    @Transactional
+    public List<View> list() {
+        return Workstation.<Workstation>list("order by name").stream().map(View::of).toList();
+    }
+
+    @Transactional
+    public View get(long id) {
+        return View.of(find(id));
+    }
+
+    @Transactional
+    public Created create(Input in, String admin) {
+        if (in == null) {
+            throw Problem.badRequest("Send {\"name\": \"mylap\", \"addresses\": [\"10.0.0.5\"]}.");
+        }
+        String name = Validate.name(in.name(), "workstation");
+        if (Workstation.findByName(name).isPresent()) {
+            throw Problem.conflict("A workstation named '" + name + "' exists already: choose another name.");
+        }
+        Workstation w = new Workstation();
+        w.name = name;
+        w.addresses.addAll(addresses(in.addresses()));
+        w.active = in.active() == null || in.active();
+        w.strict = in.strict() != null && in.strict();
+        w.persist();
+        audit.append(AuditLog.event("WORKSTATION_CREATED").actor(admin).workstation(name)
+                .detail("addresses " + w.addresses + (w.strict ? ", strict" : "")), clock.instant());
+        return new Created(w.id, w.name, credentials.newEnrollmentToken(w, admin));
+    }
+
+    @Transactional
+    public View update(long id, Input in, String admin) {
+        Workstation w = find(id);
+        if (in == null) {
+            throw Problem.badRequest("Send the fields to change: name, addresses, active, strict.");
+        }
+        String before = View.of(w).toString();
+        if (in.name() != null) {
+            String name = Validate.name(in.name(), "workstation");
+            if (!name.equals(w.name) && Workstation.findByName(name).isPresent()) {
+                throw Problem.conflict("A workstation named '" + name + "' exists already: choose another name.");
+            }
+            w.name = name;
+        }
+        if (in.addresses() != null) {
+            Set<String> next = addresses(in.addresses());
+            w.addresses.clear();
+            w.addresses.addAll(next);
+        }
+        if (in.active() != null) {
+            w.active = in.active();
+        }
+        if (in.strict() != null) {
+            w.strict = in.strict();
+        }
+        grants.bump(w.id);
+        audit.append(AuditLog.event("WORKSTATION_CHANGED").actor(admin).workstation(w.name)
+                .detail(before + " -> " + View.of(w)), clock.instant());
+        return View.of(w);
+    }
+
+    /** A new enrollment token: the agent enrolled so far is locked out until it enrolls again. */
+    @Transactional
+    public Created reenroll(long id, String admin) {
+        Workstation w = find(id);
+        w.secretHash = null;
+        grants.bump(w.id);
+        return new Created(w.id, w.name, credentials.newEnrollmentToken(w, admin));
+    }
+
+    @Transactional
+    public void delete(long id, String admin) {
+        Workstation w = find(id);
+        long live = io.spicegate.sessions.ConsoleSession.count("workstation.id = ?1 and state = ?2", id,
+                io.spicegate.sessions.SessionState.ACTIVE);
+        if (live > 0) {
+            throw Problem.conflict("Workstation " + w.name + " has " + live + " live session(s): end them or disable the "
+                    + "workstation first (PUT {\"active\": false}).");
+        }
+        audit.append(AuditLog.event("WORKSTATION_DELETED").actor(admin).workstation(w.name).detail(View.of(w).toString()),
+                clock.instant());
+        w.delete();
+    }
+
+    private static Workstation find(long id) {
+        Workstation w = Workstation.findById(id);
+        if (w == null) {
+            throw Problem.notFound("There is no workstation " + id + ".");
+        }
+        return w;
+    }
+
+    private static Set<String> addresses(List<String> in) {
+        if (in == null || in.isEmpty()) {
+            throw Problem.badRequest("Give the workstation at least one address, e.g. \"addresses\": [\"10.0.0.5\"] or [\"10.0.1.0/24\"].");
+        }
+        if (in.size() > 100) {
+            throw Problem.badRequest("Give at most 100 addresses; use a block such as 10.0.1.0/24 for more.");
+        }
+        Set<String> out = new LinkedHashSet<>();
+        List<String> bad = new ArrayList<>();
+        for (String a : in) {
+            try {
+                Cidr c = Cidr.parse(a);
+                out.add(a.strip().contains("/") ? c.toString() : a.strip());
+            } catch (IllegalArgumentException e) {
+                bad.add(e.getMessage());
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw Problem.badRequest(bad.get(0));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,257 @@
+package io.spicegate.agentapi;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import io.spicegate.testing.Db;
+import io.spicegate.testing.Fixtures;
+import io.spicegate.testing.TestClock;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Enrollment, the grants long-poll, acks, and the firewall state of a session as the user sees it. */
+@QuarkusTest
+class AgentApiTest {
+
+    @Inject
+    Fixtures fixtures;
+
+    @Inject
+    TestClock clock;
+
+    String admin;
+
+    @BeforeEach
+    void setUp() {
+        clock.berlin("2026-11-23T10:00");
+        admin = fixtures.user("root", false, true);
+    }
+
+    /** A workstation at a test address, enrolled: [id, secret, address]. */
+    String[] enrolledWorkstation() {
+        String address = "10.98." + (Fixtures.unique("").hashCode() & 0x7f) + "." + (1 + (int) (Math.random() * 250));
+        ExtractableResponse<Response> created = given().auth().preemptive().basic(admin, Fixtures.PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("name", Fixtures.unique("ws"), "addresses", List.of(address)))
+                .post("/api/v1/admin/workstations").then().statusCode(201).extract();
+        String token = created.path("enrollmentToken");
+        String secret = given().contentType("application/json").body(Map.of("token", token, "hostname", "test-host"))
+                .post("/api/agent/v1/enroll").then().statusCode(200).extract().path("secret");
+        return new String[] {created.path("id").toString(), secret, address};
+    }
+
+    static JsonPath poll(String secret, Long after) {
+        var spec = given().header("Authorization", "Bearer " + secret);
+        if (after != null) {
+            spec = spec.queryParam("after", after);
+        }
+        return spec.get("/api/agent/v1/grants").then().statusCode(200).extract().jsonPath();
+    }
+
+    static ExtractableResponse<Response> openFrom(String address, String user, String console) {
+        return given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("X-Forwarded-For", address)
+                .contentType("application/json").body(Map.of("console", console)).post("/api/v1/sessions").then().extract();
+    }
+
+    static void ack(String secret, long version, List<String> applied, List<Map<String, String>> errors) {
+        given().header("Authorization", "Bearer " + secret).contentType("application/json")
+                .body(Map.of("version", version, "applied", applied, "errors", errors,
+                        "facts", Map.of("agentVersion", "test", "hostname", "h", "strict", false,
+                                "remoteViewerPath", "/usr/bin/remote-viewer", "remoteViewerOwner", "root",
+                                "remoteViewerGroup", "root", "remoteViewerMode", "0755")))
+                .post("/api/agent/v1/ack").then().statusCode(204);
+    }
+
+    @Test
+    void anEnrollmentTokenWorksOnce() {
+        ExtractableResponse<Response> created = given().auth().preemptive().basic(admin, Fixtures.PASSWORD)
+                .contentType("application/json").body(Map.of("name", Fixtures.unique("ws"), "addresses", List.of("10.98.200.1")))
+                .post("/api/v1/admin/workstations").then().statusCode(201).extract();
+        String token = created.path("enrollmentToken");
+        given().contentType("application/json").body(Map.of("token", token, "hostname", "a"))
+                .post("/api/agent/v1/enroll").then().statusCode(200).body("secret", notNullValue());
+        given().contentType("application/json").body(Map.of("token", token, "hostname", "a"))
+                .post("/api/agent/v1/enroll").then().statusCode(401).body("error", containsString("ask the administrator"));
+        given().contentType("application/json").body(Map.of("token", "made-up", "hostname", "a"))
+                .post("/api/agent/v1/enroll").then().statusCode(401);
+        // the token is never stored or shown again
+        given().auth().preemptive().basic(admin, Fixtures.PASSWORD).get("/api/v1/admin/workstations/" + created.path("id"))
+                .then().statusCode(200).body("enrolled", equalTo(true)).body(org.hamcrest.Matchers.not(containsString(token)));
+        assertEquals(0, Db.count("select count(*) from audit_event where detail like ?", "%" + token + "%"));
+    }
+
+    @Test
+    void theLongPollWakesOnAChangeAndCarriesTheGrant() throws Exception {
+        String[] ws = enrolledWorkstation();
+        String user = fixtures.user("lp");
+        String console = fixtures.console("vm");
+        fixtures.rule(console).user(user).save();
+        JsonPath first = poll(ws[1], null);
+        long v = first.getLong("version");
+        assertTrue(first.getList("protected.address").contains("127.0.0.1"), "every console's host is protected");
+        assertEquals(List.of(), first.getList("grants"));
+        assertEquals(90, first.getInt("leaseSeconds"));
+
+        long started = System.nanoTime();
+        CompletableFuture<JsonPath> waiting = CompletableFuture.supplyAsync(() -> poll(ws[1], v));
+        Thread.sleep(500);
+        assertFalse(waiting.isDone(), "nothing changed yet: the poll is held");
+        ExtractableResponse<Response> opened = openFrom(ws[2], user, console);
+        assertEquals(201, opened.statusCode(), opened.asString());
+        assertEquals("pending", opened.path("firewall"));
+        JsonPath woke = waiting.get(25, TimeUnit.SECONDS);
+        // the poll time is 30 s: an answer before it means the change woke the poll
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 25);
+        assertTrue(woke.getLong("version") > v);
+        assertEquals(1, woke.getList("grants").size());
+        assertEquals(opened.path("id").toString(), woke.getString("grants[0].session"));
+        assertEquals(user, woke.getString("grants[0].user"));
+        assertEquals("127.0.0.1", woke.getString("grants[0].address"));
+        assertEquals(opened.path("endsAt").toString(), woke.getString("grants[0].notAfter"));
+        assertEquals(8L * 3600, woke.getLong("grants[0].secondsLeft"));
+        assertEquals((Object) null, woke.get("grants[0].launchFile"), "the launch file goes to the browser, not the agent");
+    }
+
+    @Test
+    void theLaunchFileWaitsForTheAgentsAck() {
+        String[] ws = enrolledWorkstation();
+        String user = fixtures.user("ack");
+        String console = fixtures.console("vm");
+        fixtures.rule(console).user(user).save();
+        ExtractableResponse<Response> opened = openFrom(ws[2], user, console);
+        String vv = opened.path("vvUrl");
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(vv).then().statusCode(503)
+                .header("Retry-After", "1").body("error", containsString("being opened"));
+        JsonPath set = poll(ws[1], null);
+        ack(ws[1], set.getLong("version"), List.of(opened.path("id").toString()), List.of());
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get("/api/v1/sessions/" + opened.path("id"))
+                .then().body("firewall", equalTo("ready"));
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(vv).then().statusCode(200);
+        assertTrue(Db.auditOf(user).stream().anyMatch(r -> r.startsWith("GRANT_APPLIED")));
+
+        // ending it: the version moves on, and the agent's next ack records the removal
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).delete("/api/v1/sessions/" + opened.path("id"))
+                .then().statusCode(200);
+        JsonPath after = poll(ws[1], set.getLong("version"));
+        assertTrue(after.getLong("version") > set.getLong("version"));
+        assertEquals(List.of(), after.getList("grants"));
+        ack(ws[1], after.getLong("version"), List.of(), List.of());
+        assertTrue(Db.auditOf(user).stream().anyMatch(r -> r.startsWith("GRANT_REMOVED")));
+    }
+
+    @Test
+    void withoutAnAckTheUserGetsAClearErrorAfterAFewSeconds() {
+        String[] ws = enrolledWorkstation();
+        String user = fixtures.user("slow");
+        String console = fixtures.console("vm");
+        fixtures.rule(console).user(user).save();
+        String vv = openFrom(ws[2], user, console).path("vvUrl");
+        clock.advance(Duration.ofSeconds(11));
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(vv).then().statusCode(503)
+                .body("error", containsString("has not opened the firewall"));
+        // not used up: once the agent acks, the file is there
+        JsonPath set = poll(ws[1], null);
+        ack(ws[1], set.getLong("version"), List.of(set.getString("grants[0].session")), List.of());
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(vv).then().statusCode(200);
+    }
+
+    @Test
+    void anAgentErrorReachesTheUser() {
+        String[] ws = enrolledWorkstation();
+        String user = fixtures.user("nouser");
+        String console = fixtures.console("vm");
+        fixtures.rule(console).user(user).save();
+        ExtractableResponse<Response> opened = openFrom(ws[2], user, console);
+        JsonPath set = poll(ws[1], null);
+        ack(ws[1], set.getLong("version"), List.of(),
+                List.of(Map.of("session", opened.path("id").toString(), "error", "no such local user: " + user)));
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(opened.path("vvUrl").toString()).then().statusCode(409)
+                .body("error", containsString("no such local user"));
+        assertTrue(Db.auditOf(user).stream().anyMatch(r -> r.startsWith("GRANT_FAILED")));
+    }
+
+    @Test
+    void anAgentSeesOnlyItsOwnWorkstation() {
+        String[] mine = enrolledWorkstation();
+        String[] other = enrolledWorkstation();
+        String user = fixtures.user("own");
+        String console = fixtures.console("vm");
+        fixtures.rule(console).user(user).save();
+        openFrom(mine[2], user, console);
+        assertEquals(1, poll(mine[1], null).getList("grants").size());
+        assertEquals(0, poll(other[1], null).getList("grants").size());
+        given().header("Authorization", "Bearer sga_not-a-secret").get("/api/agent/v1/grants").then().statusCode(401);
+        given().get("/api/agent/v1/grants").then().statusCode(401).body("error", containsString("Bearer"));
+        // a user's password is no agent credential
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get("/api/agent/v1/grants").then().statusCode(401);
+    }
+
+    @Test
+    void disablingOrRemovingAWorkstationLocksItsAgentOut() {
+        String[] ws = enrolledWorkstation();
+        poll(ws[1], null);
+        given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
+                .body(Map.of("active", false)).put("/api/v1/admin/workstations/" + ws[0]).then().statusCode(200);
+        given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants").then().statusCode(401);
+        given().auth().preemptive().basic(admin, Fixtures.PASSWORD).delete("/api/v1/admin/workstations/" + ws[0])
+                .then().statusCode(204);
+        given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants").then().statusCode(401);
+    }
+
+    @Test
+    void anAdminRevokesALiveSession() {
+        String[] ws = enrolledWorkstation();
+        String user = fixtures.user("rev");
+        String console = fixtures.console("vm");
+        fixtures.rule(console).user(user).save();
+        String id = openFrom(ws[2], user, console).path("id");
+        long v = poll(ws[1], null).getLong("version");
+        given().auth().preemptive().basic(admin, Fixtures.PASSWORD).get("/api/v1/admin/sessions?state=ACTIVE")
+                .then().statusCode(200).body("id", hasItem(id));
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json")
+                .body(Map.of("reason", "x")).post("/api/v1/admin/sessions/" + id + "/revoke").then().statusCode(403);
+        given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
+                .body(Map.of("reason", "end of contract")).post("/api/v1/admin/sessions/" + id + "/revoke")
+                .then().statusCode(200).body("state", equalTo("REVOKED")).body("endedBy", equalTo(admin));
+        JsonPath after = poll(ws[1], v);
+        assertNotEquals(v, after.getLong("version"));
+        assertEquals(List.of(), after.getList("grants"));
+        given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
+                .body(Map.of("reason", "again")).post("/api/v1/admin/sessions/" + id + "/revoke").then().statusCode(409);
+        assertTrue(Db.auditOf(user).stream().anyMatch(r -> r.startsWith("SESSION_REVOKED") && r.endsWith("end of contract")));
+    }
+
+    @Test
+    void workstationInputIsValidated() {
+        var as = given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json");
+        as.body(Map.of("name", "Bad Name!", "addresses", List.of("10.0.0.1"))).post("/api/v1/admin/workstations")
+                .then().statusCode(400).body("error", containsString("not a valid workstation name"));
+        given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
+                .body(Map.of("name", "okname", "addresses", List.of("10.0.0.300"))).post("/api/v1/admin/workstations")
+                .then().statusCode(400).body("error", containsString("is not an IP address"));
+        given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
+                .body(Map.of("name", "okname", "addresses", List.of())).post("/api/v1/admin/workstations")
+                .then().statusCode(400).body("error", containsString("at least one address"));
+        assertEquals(0, Db.count("select count(*) from workstation where name = 'okname'"));
+        String user = fixtures.user("plain");
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get("/api/v1/admin/workstations").then().statusCode(403);
+    }
+}
