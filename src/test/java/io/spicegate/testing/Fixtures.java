@@ -31,7 +31,7 @@ public class Fixtures {
     private static volatile String passwordHash;
 
     public static String unique(String base) {
-        return base + SEQ.incrementAndGet();
+        return base + "-t" + SEQ.incrementAndGet(); // never one of the demo names (vm3)
     }
 
     @Transactional

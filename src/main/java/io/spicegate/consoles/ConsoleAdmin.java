@@ -1,0 +1,277 @@
+package io.spicegate.consoles;
+
+import io.spicegate.audit.AuditLog;
+import io.spicegate.sessions.GrantService;
+import io.spicegate.shared.Problem;
+import io.spicegate.shared.Validate;
+import io.spicegate.workstations.Workstation;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Administration of KVM hosts and their consoles. Console passwords are stored, never shown back. */
+@ApplicationScoped
+public class ConsoleAdmin {
+
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    GrantService grants;
+
+    /** A host as the admin API shows it. */
+    public record HostView(long id, String name, String address, String caPem) {
+        static HostView of(KvmHost h) {
+            return new HostView(h.id, h.name, h.address, h.caPem);
+        }
+    }
+
+    /** Body of host create and update. */
+    public record HostInput(String name, String address, String caPem) { }
+
+    /** A console as the admin API shows it: the password is never shown, only whether there is one. */
+    public record ConsoleView(long id, String name, String host, Integer tlsPort, Integer port, String hostSubject,
+                              boolean hasPassword, String description) {
+        static ConsoleView of(Console c) {
+            return new ConsoleView(c.id, c.name, c.host.name, c.tlsPort, c.port, c.hostSubject,
+                    c.password != null && !c.password.isEmpty(), c.description);
+        }
+    }
+
+    /** Body of console create and update. */
+    public record ConsoleInput(String name, String host, Integer tlsPort, Integer port, String hostSubject,
+                               String password, String description) {
+        @Override
+        public String toString() {
+            return "ConsoleInput[" + name + "]"; // never the password
+        }
+    }
+
+    @Transactional
+    public List<HostView> hosts() {
+        return KvmHost.<KvmHost>list("order by name").stream().map(HostView::of).toList();
+    }
+
+    @Transactional
+    public HostView host(long id) {
+        return HostView.of(findHost(id));
+    }
+
+    @Transactional
+    public HostView createHost(HostInput in, String admin) {
+        if (in == null) {
+            throw Problem.badRequest("Send {\"name\": \"mysrv\", \"address\": \"10.0.0.2\", \"caPem\": \"-----BEGIN CERTIFICATE-----...\"}.");
+        }
+        String name = Validate.name(in.name(), "host");
+        if (KvmHost.findByName(name).isPresent()) {
+            throw Problem.conflict("A host named '" + name + "' exists already: choose another name.");
+        }
+        KvmHost h = new KvmHost();
+        h.name = name;
+        h.address = address(in.address());
+        h.caPem = ca(in.caPem());
+        h.persist();
+        audit.append(AuditLog.event("HOST_CREATED").actor(admin).detail(name + " at " + h.address), clock.instant());
+        bumpAll();
+        return HostView.of(h);
+    }
+
+    @Transactional
+    public HostView updateHost(long id, HostInput in, String admin) {
+        KvmHost h = findHost(id);
+        if (in == null) {
+            throw Problem.badRequest("Send the fields to change: name, address, caPem.");
+        }
+        String before = h.name + " at " + h.address;
+        if (in.name() != null) {
+            String name = Validate.name(in.name(), "host");
+            if (!name.equals(h.name) && KvmHost.findByName(name).isPresent()) {
+                throw Problem.conflict("A host named '" + name + "' exists already: choose another name.");
+            }
+            h.name = name;
+        }
+        if (in.address() != null) {
+            h.address = address(in.address());
+        }
+        if (in.caPem() != null) {
+            h.caPem = ca(in.caPem());
+        }
+        audit.append(AuditLog.event("HOST_CHANGED").actor(admin).detail(before + " -> " + h.name + " at " + h.address), clock.instant());
+        bumpAll();
+        return HostView.of(h);
+    }
+
+    @Transactional
+    public void deleteHost(long id, String admin) {
+        KvmHost h = findHost(id);
+        long consoles = Console.count("host.id", id);
+        if (consoles > 0) {
+            throw Problem.conflict("Host " + h.name + " still has " + consoles + " console(s): delete them first.");
+        }
+        audit.append(AuditLog.event("HOST_DELETED").actor(admin).detail(h.name + " at " + h.address), clock.instant());
+        h.delete();
+    }
+
+    @Transactional
+    public List<ConsoleView> consoles() {
+        return Console.<Console>list("order by name").stream().map(ConsoleView::of).toList();
+    }
+
+    @Transactional
+    public ConsoleView console(long id) {
+        return ConsoleView.of(findConsole(id));
+    }
+
+    @Transactional
+    public ConsoleView createConsole(ConsoleInput in, String admin) {
+        if (in == null) {
+            throw Problem.badRequest("Send {\"name\", \"host\", \"tlsPort\" and/or \"port\", \"hostSubject\", \"password\", \"description\"}.");
+        }
+        String name = Validate.name(in.name(), "console");
+        if (Console.findByName(name).isPresent()) {
+            throw Problem.conflict("A console named '" + name + "' exists already: choose another name.");
+        }
+        Console c = new Console();
+        c.name = name;
+        apply(c, in, true);
+        c.persist();
+        audit.append(AuditLog.event("CONSOLE_CREATED").actor(admin).console(name).detail(ConsoleView.of(c).toString()), clock.instant());
+        bumpAll();
+        return ConsoleView.of(c);
+    }
+
+    @Transactional
+    public ConsoleView updateConsole(long id, ConsoleInput in, String admin) {
+        Console c = findConsole(id);
+        if (in == null) {
+            throw Problem.badRequest("Send the fields to change.");
+        }
+        String before = ConsoleView.of(c).toString();
+        if (in.name() != null) {
+            String name = Validate.name(in.name(), "console");
+            if (!name.equals(c.name) && Console.findByName(name).isPresent()) {
+                throw Problem.conflict("A console named '" + name + "' exists already: choose another name.");
+            }
+            c.name = name;
+        }
+        apply(c, in, false);
+        audit.append(AuditLog.event("CONSOLE_CHANGED").actor(admin).console(c.name)
+                .detail(before + " -> " + ConsoleView.of(c) + (in.password() != null ? " (password changed)" : "")), clock.instant());
+        bumpAll();
+        return ConsoleView.of(c);
+    }
+
+    @Transactional
+    public void deleteConsole(long id, String admin) {
+        Console c = findConsole(id);
+        long live = io.spicegate.sessions.ConsoleSession.count("console.id = ?1 and state = ?2", id,
+                io.spicegate.sessions.SessionState.ACTIVE);
+        if (live > 0) {
+            throw Problem.conflict("Console " + c.name + " has " + live + " live session(s): end them first.");
+        }
+        audit.append(AuditLog.event("CONSOLE_DELETED").actor(admin).console(c.name).detail(ConsoleView.of(c).toString()), clock.instant());
+        c.delete();
+        bumpAll();
+    }
+
+    private void apply(Console c, ConsoleInput in, boolean creating) {
+        if (creating || in.host() != null) {
+            if (in.host() == null || in.host().isBlank()) {
+                throw Problem.badRequest("Name the console's KVM host: \"host\": \"mysrv\".");
+            }
+            c.host = KvmHost.findByName(in.host().strip()).orElseThrow(() -> Problem.badRequest("There is no host '"
+                    + io.spicegate.shared.TimeText.clip(in.host()) + "': create it first (POST /api/v1/admin/hosts)."));
+        }
+        if (creating || in.tlsPort() != null || in.port() != null) {
+            Integer tls = in.tlsPort() != null ? Integer.valueOf(Validate.port(in.tlsPort(), "tlsPort")) : creating ? null : c.tlsPort;
+            Integer plain = in.port() != null ? Integer.valueOf(Validate.port(in.port(), "port")) : creating ? null : c.port;
+            if (tls == null && plain == null) {
+                throw Problem.badRequest("Give the console a SPICE port: \"tlsPort\" (recommended) and/or \"port\".");
+            }
+            c.tlsPort = tls;
+            c.port = plain;
+        }
+        if (creating || in.hostSubject() != null) {
+            c.hostSubject = blankToNull(Validate.text(in.hostSubject(), "hostSubject", 500));
+        }
+        if (in.password() != null) {
+            c.password = blankToNull(Validate.text(in.password(), "password", 200));
+        }
+        if (creating || in.description() != null) {
+            c.description = blankToNull(Validate.text(in.description(), "description", 500));
+        }
+    }
+
+    /** The protected destinations changed: every agent fetches the new list. */
+    private void bumpAll() {
+        for (Workstation w : Workstation.<Workstation>listAll()) {
+            grants.bump(w.id);
+        }
+    }
+
+    private static String address(String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw Problem.badRequest("Give the host's address: an IP address such as 10.0.0.2 or a DNS name.");
+        }
+        String a = raw.strip();
+        boolean literal = a.contains(":") ? a.matches("[0-9A-Fa-f:.]+") : a.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        if (literal) {
+            try {
+                io.spicegate.workstations.Cidr.parse(a);
+            } catch (IllegalArgumentException e) {
+                throw Problem.badRequest(e.getMessage());
+            }
+        } else if (a.length() > 253 || !HOSTNAME.matcher(a).matches()) {
+            throw Problem.badRequest("'" + io.spicegate.shared.TimeText.clip(a) + "' is neither an IP address nor a DNS name.");
+        }
+        return a;
+    }
+
+    private static String ca(String pem) {
+        if (pem == null || pem.isBlank()) {
+            return null;
+        }
+        if (pem.length() > 20_000) {
+            throw Problem.badRequest("'caPem' is too long: give the one CA certificate that signed the host's SPICE certificate.");
+        }
+        try {
+            CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            return pem.strip() + "\n";
+        } catch (CertificateException | RuntimeException e) {
+            throw Problem.badRequest("'caPem' is not a PEM certificate: paste the CA file, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static KvmHost findHost(long id) {
+        KvmHost h = KvmHost.findById(id);
+        if (h == null) {
+            throw Problem.notFound("There is no host " + id + ".");
+        }
+        return h;
+    }
+
+    private static Console findConsole(long id) {
+        Console c = Console.findById(id);
+        if (c == null) {
+            throw Problem.notFound("There is no console " + id + ".");
+        }
+        return c;
+    }
+}
