@@ -59,6 +59,10 @@ public class ErrorMappers {
         if (t instanceof Problem p) {
             return problem(p, uri);
         }
+        if (isPoolExhausted(t)) {
+            Log.warnf("database busy on %s: %s", uri.getPath(), t.getMessage());
+            return respond(uri, 503, "The portal is very busy right now: try again in a few seconds.", 5);
+        }
         String id = UUID.randomUUID().toString().substring(0, 8);
         Log.errorf(t, "unexpected failure %s on %s", id, uri.getPath());
         return respond(uri, 500, "Something went wrong on our side (error " + id + "). Try again; if it keeps "
@@ -83,6 +87,15 @@ public class ErrorMappers {
         }
         return b.type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
                 .entity(errorPage.data("status", status).data("message", message).render()).build();
+    }
+
+    private static boolean isPoolExhausted(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains("acquisition timeout")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String firstLine(String s) {
