@@ -15,6 +15,8 @@ public final class Sudoers {
 
     /** Unix user names and console names as they may appear in a sudoers rule and a file name. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9._-]{0,63}");
+    /** Sudoers reads an all-capitals word as an alias (or ALL), never as a user name. */
+    private static final Pattern ALIAS = Pattern.compile("[A-Z][A-Z0-9_]*");
     /** What the user's X11/Wayland session needs to survive sudo's env_reset. */
     static final String ENV_KEEP = "DISPLAY XAUTHORITY WAYLAND_DISPLAY XDG_RUNTIME_DIR";
 
@@ -26,7 +28,7 @@ public final class Sudoers {
 
         /** Refuses names that could change the meaning of a sudoers line or escape the run directory. */
         public Entry {
-            if (user == null || !NAME.matcher(user).matches()) {
+            if (user == null || !NAME.matcher(user).matches() || ALIAS.matcher(user).matches()) {
                 throw new IllegalArgumentException("user name not usable in a sudoers rule");
             }
             if (console == null || !NAME.matcher(console).matches()) {
