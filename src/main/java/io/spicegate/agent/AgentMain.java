@@ -33,6 +33,9 @@ public final class AgentMain {
 
     /** Entry point of the agent jar. */
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+        }
         configureLogging();
         System.exit(run(args, System.out, System.err));
     }
@@ -152,6 +155,18 @@ public final class AgentMain {
         ConsoleHandler handler = new ConsoleHandler();
         handler.setFormatter(new LineFormatter());
         root.addHandler(handler);
+    }
+
+    /**
+     * JUL's own shutdown hook closes every handler, racing the agent's hook that restores the REJECT-only base:
+     * this manager keeps logging through shutdown, so the last lines (and any failure) still reach the journal.
+     */
+    public static final class ShutdownSafeLogManager extends java.util.logging.LogManager {
+
+        @Override
+        public void reset() {
+            // deliberately kept: handlers live until the JVM is gone
+        }
     }
 
     /** {@code LEVEL message}, plus the exception's message (no stack trace) when there is one. */
