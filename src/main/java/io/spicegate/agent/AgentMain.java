@@ -139,7 +139,13 @@ public final class AgentMain {
         }
         Agent agent = new Agent(config);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop, "spicegate-shutdown"));
-        agent.start();
+        try {
+            agent.start();
+        } catch (IOException e) {
+            err.println("cannot start the agent: " + e.getMessage());
+            agent.stop();
+            return Agent.EXIT_CONFIG;
+        }
         return agent.exitCode().join();
     }
 

@@ -46,6 +46,7 @@ public enum Family {
         return parsed.address + "/" + (parsed.prefix < 0 ? parsed.family.hostBits : parsed.prefix);
     }
 
+    /** An address split into family, address and prefix length (-1 when none was given). */
     private record Parsed(Family family, String address, int prefix) {
     }
 

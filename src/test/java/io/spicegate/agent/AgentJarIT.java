@@ -86,6 +86,7 @@ class AgentJarIT {
         }
     }
 
+    /** What one run of the jar did. */
     private record Result(int exitCode, String output) {
     }
 
