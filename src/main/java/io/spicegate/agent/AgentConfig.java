@@ -1,0 +1,142 @@
+package io.spicegate.agent;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's settings, read from {@code /etc/spicegate/agent.properties} (or {@code --config FILE}).
+ * The enrollment token is a secret: it never appears in {@link #toString()}.
+ */
+public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, Mode mode, boolean strict,
+                          Path portalCa, String netns, Duration pollTimeout, Duration retry, Path strictRunDir,
+                          Path strictSudoersFile, String strictGroup, Path remoteViewer, String hostname) {
+
+    /** Where the agent looks for its settings without {@code --config}. */
+    public static final Path DEFAULT_FILE = Path.of("/etc/spicegate/agent.properties");
+
+    /** What this agent enforces: a client workstation's grants, or (later) a KVM host's tickets. */
+    public enum Mode { WORKSTATION, HOST }
+
+    private static final Set<String> KEYS = Set.of("portal.url", "enrollment.token", "state.dir", "mode", "strict",
+            "portal.ca", "netns", "poll.timeout.seconds", "retry.seconds", "strict.run.dir", "strict.sudoers.file",
+            "strict.group", "remote.viewer", "hostname");
+    /** Paths end up in a sudoers rule, names in file names and iptables arguments: keep them to plain characters. */
+    private static final Pattern SAFE_PATH = Pattern.compile("/[A-Za-z0-9._/-]*");
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+    /** Reads a properties file; unknown keys and bad values are rejected with a sentence naming the key. */
+    public static AgentConfig load(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        return parse(properties, file.toString());
+    }
+
+    /** Parses settings; {@code source} names them in error messages. */
+    public static AgentConfig parse(Properties p, String source) {
+        for (String key : p.stringPropertyNames()) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(source + ": unknown key '" + key + "' (known: " + String.join(", ",
+                        KEYS.stream().sorted().toList()) + ")");
+            }
+        }
+        String url = value(p, "portal.url", null);
+        URI portalUrl = null;
+        if (url != null) {
+            portalUrl = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            if (!"https".equals(portalUrl.getScheme()) && !"http".equals(portalUrl.getScheme())) {
+                throw new IllegalArgumentException(source + ": portal.url must start with https:// or http://");
+            }
+        }
+        String modeName = value(p, "mode", "workstation");
+        Mode mode = switch (modeName) {
+            case "workstation" -> Mode.WORKSTATION;
+            case "host" -> Mode.HOST;
+            default -> throw new IllegalArgumentException(source + ": mode must be 'workstation' or 'host', not '" + modeName + "'");
+        };
+        String netns = value(p, "netns", null);
+        if (netns != null && !SAFE_NAME.matcher(netns).matches()) {
+            throw new IllegalArgumentException(source + ": netns must be a plain network namespace name");
+        }
+        String group = value(p, "strict.group", "spicegrp");
+        if (!SAFE_NAME.matcher(group).matches()) {
+            throw new IllegalArgumentException(source + ": strict.group must be a plain group name");
+        }
+        String portalCa = value(p, "portal.ca", null);
+        return new AgentConfig(portalUrl,
+                value(p, "enrollment.token", null),
+                Path.of(value(p, "state.dir", "/var/lib/spicegate")),
+                mode,
+                bool(p, "strict", source),
+                portalCa == null ? null : Path.of(portalCa),
+                netns,
+                Duration.ofSeconds(positive(p, "poll.timeout.seconds", 35, source)),
+                Duration.ofSeconds(positive(p, "retry.seconds", 30, source)),
+                safePath(p, "strict.run.dir", "/run/spicegate", source),
+                safePath(p, "strict.sudoers.file", "/etc/sudoers.d/spicegate", source),
+                group,
+                safePath(p, "remote.viewer", "/usr/bin/remote-viewer", source),
+                value(p, "hostname", null));
+    }
+
+    /** The settings the agent needs before it can talk to the portal, as a sentence, or null when complete. */
+    public String missingForPortal() {
+        if (portalUrl == null) {
+            return "portal.url is not set";
+        }
+        return null;
+    }
+
+    private static String value(Properties p, String key, String fallback) {
+        String v = p.getProperty(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        return v.strip();
+    }
+
+    private static boolean bool(Properties p, String key, String source) {
+        String v = value(p, key, "false");
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(source + ": " + key + " must be true or false, not '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    private static long positive(Properties p, String key, long fallback, String source) {
+        String v = value(p, key, Long.toString(fallback));
+        try {
+            long n = Long.parseLong(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(source + ": " + key + " must be a positive number of seconds, not '" + v + "'");
+    }
+
+    private static Path safePath(Properties p, String key, String fallback, String source) {
+        String v = value(p, key, fallback);
+        if (!SAFE_PATH.matcher(v).matches() || v.contains("/../") || v.endsWith("/..")) {
+            throw new IllegalArgumentException(source + ": " + key + " must be an absolute path of letters, digits and ._-/");
+        }
+        return Path.of(v);
+    }
+
+    @Override
+    public String toString() {
+        return "AgentConfig[portal.url=" + portalUrl + ", enrollment.token=" + (enrollmentToken == null ? "unset" : "set")
+                + ", state.dir=" + stateDir + ", mode=" + mode.name().toLowerCase() + ", strict=" + strict
+                + (netns == null ? "" : ", netns=" + netns) + "]";
+    }
+}

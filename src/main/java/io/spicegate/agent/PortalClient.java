@@ -1,0 +1,155 @@
+package io.spicegate.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spicegate.protocol.Ack;
+import io.spicegate.protocol.EnrollRequest;
+import io.spicegate.protocol.EnrollResponse;
+import io.spicegate.protocol.GrantSet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The agent's side of {@code /api/agent/v1}: enroll once, long-poll the grants, ack what was applied.
+ * With {@code portal.ca} set, https trusts that CA only. Secrets travel in bodies and the Authorization header,
+ * never in a URL, a log line or an exception message.
+ */
+public final class PortalClient {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(15);
+
+    private final URI base;
+    private final Duration pollTimeout;
+    private final ObjectMapper mapper;
+    private final HttpClient http;
+
+    /** Thrown for an HTTP answer other than the expected one; {@link #status()} tells 401/403 from the rest. */
+    public static final class PortalException extends IOException {
+
+        private final int status;
+
+        PortalException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        /** The HTTP status the portal answered. */
+        public int status() {
+            return status;
+        }
+
+        /** True for 401/403: the token or secret is not (or no longer) accepted. */
+        public boolean refused() {
+            return status == 401 || status == 403;
+        }
+    }
+
+    /** A client for the configured portal. */
+    public PortalClient(AgentConfig config, ObjectMapper mapper) throws IOException {
+        this.base = URI.create(config.portalUrl() + "/api/agent/v1/");
+        this.pollTimeout = config.pollTimeout();
+        this.mapper = mapper;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (config.portalCa() != null) {
+            builder.sslContext(trusting(config.portalCa()));
+        }
+        this.http = builder.build();
+    }
+
+    /** Trades the one-time enrollment token for the agent's secret. */
+    public EnrollResponse enroll(String token, String hostname) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("enroll")).timeout(SHORT_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(new EnrollRequest(token, hostname))))
+                .build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw failure("enrollment", response);
+        }
+        EnrollResponse enrolled = mapper.readValue(response.body(), EnrollResponse.class);
+        if (enrolled.secret() == null || enrolled.secret().isBlank()) {
+            throw new PortalException(200, "enrollment: the portal answered without a secret");
+        }
+        return enrolled;
+    }
+
+    /** Long-polls the grant set: at once when the portal has a version above {@code after}, else within ~30 s. */
+    public GrantSet poll(String secret, long after) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("grants?after=" + Math.max(0, after)))
+                .timeout(pollTimeout).header("Authorization", "Bearer " + secret).header("Accept", "application/json")
+                .GET().build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw failure("grants", response);
+        }
+        return mapper.readValue(response.body(), GrantSet.class);
+    }
+
+    /** Reports what was applied (expects 204, accepts any 2xx). */
+    public void ack(String secret, Ack ack) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("ack")).timeout(SHORT_TIMEOUT)
+                .header("Authorization", "Bearer " + secret).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(ack))).build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() / 100 != 2) {
+            throw failure("ack", response);
+        }
+    }
+
+    /** An exception naming the call, the status and the portal's {@code error} sentence (never the body otherwise). */
+    private PortalException failure(String call, HttpResponse<byte[]> response) {
+        String reason = null;
+        try {
+            JsonNode body = mapper.readTree(response.body());
+            if (body != null && body.hasNonNull("error")) {
+                reason = body.get("error").asText();
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: the status says enough
+        }
+        String message = call + ": HTTP " + response.statusCode();
+        if (reason != null) {
+            String cut = reason.length() > 200 ? reason.substring(0, 200) + "..." : reason;
+            message += " (" + cut.replaceAll("[^\\x20-\\x7e]", "?") + ")";
+        }
+        return new PortalException(response.statusCode(), message);
+    }
+
+    /** An SSL context that trusts exactly the certificates in the PEM file {@code ca}. */
+    static SSLContext trusting(Path ca) throws IOException {
+        try (InputStream in = Files.newInputStream(ca)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("portal-ca-" + i++, certificate);
+            }
+            if (i == 0) {
+                throw new IOException("portal.ca " + ca + " holds no certificate");
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("portal.ca " + ca + " is not a usable PEM certificate: " + e.getMessage(), e);
+        }
+    }
+}

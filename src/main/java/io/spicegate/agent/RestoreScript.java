@@ -1,0 +1,112 @@
+package io.spicegate.agent;
+
+import io.spicegate.protocol.Destination;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Renders the {@code iptables-restore --noflush} input that replaces the whole {@code SPICEGATE} chain of one
+ * family in one transaction: an ACCEPT per granted UID and port, then a REJECT (tcp-reset) for every protected
+ * destination, for everyone else including root. The rules match every packet, not only new connections, so an
+ * established connection is cut by its next packet once its grant is gone. The same transaction puts the jump
+ * from {@code OUTPUT} back in first place when another tool has moved, removed or duplicated it.
+ */
+public final class RestoreScript {
+
+    /** The chain the agent owns, in the filter table of both families. */
+    public static final String CHAIN = "SPICEGATE";
+    /** How {@code iptables -S OUTPUT} prints the agent's jump. */
+    static final String JUMP = "-A OUTPUT -j " + CHAIN;
+    /** Session ids go into a rule comment: only UUID-like text. */
+    static final Pattern SESSION = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    /** The multiport match takes at most 15 ports. */
+    private static final int MULTIPORT_MAX = 15;
+
+    private RestoreScript() {
+    }
+
+    /** The full restore input for {@code family}, given the current {@code iptables -S OUTPUT} listing. */
+    public static String render(Family family, List<AcceptRule> accepts, List<Destination> protectedDestinations,
+                                String outputListing) {
+        StringBuilder script = new StringBuilder("*filter\n");
+        script.append(':').append(CHAIN).append(" - [0:0]\n");
+        script.append("-F ").append(CHAIN).append('\n');
+        for (String rule : chainRules(family, accepts, protectedDestinations)) {
+            script.append(rule).append('\n');
+        }
+        for (String line : jumpFixup(outputListing)) {
+            script.append(line).append('\n');
+        }
+        return script.append("COMMIT\n").toString();
+    }
+
+    /** The chain's rules for one family, in order: ACCEPTs for granted UIDs, then the REJECTs. */
+    public static List<String> chainRules(Family family, List<AcceptRule> accepts, List<Destination> protectedDestinations) {
+        List<String> rules = new ArrayList<>();
+        for (AcceptRule accept : accepts) {
+            if (Family.of(accept.address()) != family) {
+                continue;
+            }
+            if (!SESSION.matcher(accept.session()).matches()) {
+                throw new IllegalArgumentException("session id is not UUID-like");
+            }
+            for (int port : new TreeSet<>(accept.ports())) {
+                rules.add("-A " + CHAIN + " -d " + Family.destination(accept.address()) + " -p tcp -m tcp --dport "
+                        + port(port) + " -m owner --uid-owner " + accept.uid()
+                        + " -m comment --comment \"spicegate " + accept.session() + "\" -j ACCEPT");
+            }
+        }
+        for (Destination destination : protectedDestinations) {
+            if (Family.of(destination.address()) != family || destination.ports() == null || destination.ports().isEmpty()) {
+                continue;
+            }
+            List<Integer> ports = new ArrayList<>(new TreeSet<>(destination.ports()));
+            for (int from = 0; from < ports.size(); from += MULTIPORT_MAX) {
+                List<String> chunk = ports.subList(from, Math.min(ports.size(), from + MULTIPORT_MAX)).stream()
+                        .map(RestoreScript::port).toList();
+                rules.add("-A " + CHAIN + " -d " + Family.destination(destination.address())
+                        + " -p tcp -m multiport --dports " + String.join(",", chunk) + " -j REJECT --reject-with tcp-reset");
+            }
+        }
+        return rules;
+    }
+
+    /**
+     * The lines that make the jump to the chain the first and only one in {@code OUTPUT}, given the listing of
+     * {@code iptables -S OUTPUT}: none when it already is, else delete every jump and insert one at position 1.
+     */
+    public static List<String> jumpFixup(String outputListing) {
+        List<String> rules = outputListing.lines().map(String::strip).filter(l -> l.startsWith("-A OUTPUT ")).toList();
+        long jumps = rules.stream().filter(JUMP::equals).count();
+        if (jumps == 1 && rules.get(0).equals(JUMP)) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        for (long i = 0; i < jumps; i++) {
+            lines.add("-D OUTPUT -j " + CHAIN);
+        }
+        lines.add("-I OUTPUT 1 -j " + CHAIN);
+        return lines;
+    }
+
+    /** The restore input that removes every jump to the chain and the chain itself (uninstall). */
+    public static String removal(String outputListing, boolean chainExists) {
+        StringBuilder script = new StringBuilder("*filter\n");
+        outputListing.lines().map(String::strip).filter(JUMP::equals)
+                .forEach(l -> script.append("-D OUTPUT -j ").append(CHAIN).append('\n'));
+        if (chainExists) {
+            script.append("-F ").append(CHAIN).append('\n').append("-X ").append(CHAIN).append('\n');
+        }
+        return script.append("COMMIT\n").toString();
+    }
+
+    private static String port(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        return Integer.toString(port);
+    }
+}

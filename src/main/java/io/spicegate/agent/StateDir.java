@@ -1,0 +1,74 @@
+package io.spicegate.agent;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spicegate.protocol.Destination;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+/**
+ * What the agent keeps across restarts in {@code state.dir} (0700): the secret it got at enrollment (0600) and
+ * the last protected list, so that a restart without the portal still REJECTs.
+ */
+public final class StateDir {
+
+    private final Path dir;
+    private final ObjectMapper mapper;
+
+    /** The state kept under {@code dir}. */
+    public StateDir(Path dir, ObjectMapper mapper) {
+        this.dir = dir;
+        this.mapper = mapper;
+    }
+
+    /** The secret file: {@code state.dir/secret}. */
+    public Path secretFile() {
+        return dir.resolve("secret");
+    }
+
+    /** The enrolled secret, or null before enrollment. */
+    public String secret() throws IOException {
+        Path file = secretFile();
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
+        return secret.isEmpty() ? null : secret;
+    }
+
+    /** Keeps the secret, readable by root only; the file never exists with looser permissions. */
+    public void saveSecret(String secret) throws IOException {
+        write(secretFile(), secret + "\n");
+    }
+
+    /** The last protected list, or empty when none was ever received. */
+    public List<Destination> protectedDestinations() throws IOException {
+        Path file = dir.resolve("protected.json");
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        return mapper.readValue(file.toFile(), new TypeReference<List<Destination>>() { });
+    }
+
+    /** Remembers the protected list. */
+    public void saveProtected(List<Destination> destinations) throws IOException {
+        write(dir.resolve("protected.json"), mapper.writeValueAsString(destinations) + "\n");
+    }
+
+    private void write(Path file, String content) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,101 @@
+package io.spicegate.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Parsing {@code agent.properties}: defaults, every key, and a sentence for each kind of mistake. */
+class AgentConfigTest {
+
+    private static AgentConfig parse(String text) throws Exception {
+        Properties properties = new Properties();
+        properties.load(new StringReader(text));
+        return AgentConfig.parse(properties, "agent.properties");
+    }
+
+    @Test
+    void defaults() throws Exception {
+        AgentConfig config = parse("portal.url=https://portal.example/\n");
+        assertEquals("https://portal.example", config.portalUrl().toString());
+        assertNull(config.enrollmentToken());
+        assertEquals(Path.of("/var/lib/spicegate"), config.stateDir());
+        assertEquals(AgentConfig.Mode.WORKSTATION, config.mode());
+        assertFalse(config.strict());
+        assertNull(config.portalCa());
+        assertNull(config.netns());
+        assertEquals(Duration.ofSeconds(35), config.pollTimeout());
+        assertEquals(Duration.ofSeconds(30), config.retry());
+        assertEquals(Path.of("/run/spicegate"), config.strictRunDir());
+        assertEquals(Path.of("/etc/sudoers.d/spicegate"), config.strictSudoersFile());
+        assertEquals("spicegrp", config.strictGroup());
+        assertEquals(Path.of("/usr/bin/remote-viewer"), config.remoteViewer());
+        assertNull(config.missingForPortal());
+    }
+
+    @Test
+    void everyKey() throws Exception {
+        AgentConfig config = parse("""
+                portal.url = http://127.0.0.1:8080
+                enrollment.token = tok-123
+                state.dir = /tmp/sg-state
+                mode = host
+                strict = true
+                portal.ca = /etc/spicegate/ca.pem
+                netns = sgt-ws-1
+                poll.timeout.seconds = 5
+                retry.seconds = 1
+                strict.run.dir = /tmp/run-sg
+                strict.sudoers.file = /etc/sudoers.d/spicegate-test
+                strict.group = sgt_g
+                remote.viewer = /opt/rv/remote-viewer
+                hostname = mylap
+                """);
+        assertEquals("tok-123", config.enrollmentToken());
+        assertEquals(AgentConfig.Mode.HOST, config.mode());
+        assertTrue(config.strict());
+        assertEquals(Path.of("/etc/spicegate/ca.pem"), config.portalCa());
+        assertEquals("sgt-ws-1", config.netns());
+        assertEquals(Duration.ofSeconds(5), config.pollTimeout());
+        assertEquals(Duration.ofSeconds(1), config.retry());
+        assertEquals("sgt_g", config.strictGroup());
+        assertEquals("mylap", config.hostname());
+    }
+
+    @Test
+    void theTokenNeverShowsInToString() throws Exception {
+        AgentConfig config = parse("portal.url=https://p\nenrollment.token=very-secret-token\n");
+        assertFalse(config.toString().contains("very-secret-token"), config.toString());
+        assertTrue(config.toString().contains("enrollment.token=set"));
+    }
+
+    @Test
+    void mistakesAreNamed() {
+        assertMessage("unknown key 'portal.uri'", "portal.uri=https://p");
+        assertMessage("mode must be 'workstation' or 'host'", "mode=client");
+        assertMessage("strict must be true or false", "strict=yes");
+        assertMessage("poll.timeout.seconds must be a positive number", "poll.timeout.seconds=0");
+        assertMessage("portal.url must start with https:// or http://", "portal.url=ftp://p");
+        assertMessage("strict.run.dir must be an absolute path", "strict.run.dir=/run/spice gate");
+        assertMessage("strict.sudoers.file must be an absolute path", "strict.sudoers.file=relative");
+        assertMessage("netns must be a plain network namespace name", "netns=a;b");
+    }
+
+    @Test
+    void withoutPortalUrlTheAgentCannotRun() throws Exception {
+        assertEquals("portal.url is not set", parse("strict=false").missingForPortal());
+    }
+
+    private static void assertMessage(String expected, String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(text));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}
