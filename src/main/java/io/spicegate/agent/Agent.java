@@ -276,6 +276,7 @@ public final class Agent {
                 if (!changes.isEmpty()) {
                     applyCurrent(now, !refused);
                 } else if (now - lastApply >= REAPPLY_NANOS) {
+                    firewall.invalidate(); // rewrite even if unchanged: repairs what other tools did to the chain
                     applyCurrent(now, !refused);
                 }
             }

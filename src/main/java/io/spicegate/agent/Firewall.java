@@ -19,6 +19,8 @@ public final class Firewall {
 
     private final CommandRunner runner;
     private final String netns;
+    /** The script last applied per family: an unchanged chain is not rewritten (no churn, nothing for readers to race). */
+    private final Map<Family, String> applied = new EnumMap<>(Family.class);
 
     /** A firewall driven through {@code runner}; {@code netns} null for the host's own namespace. */
     public Firewall(CommandRunner runner, String netns) {
@@ -55,6 +57,11 @@ public final class Firewall {
         if (!failures.isEmpty()) {
             throw new FirewallException(failures);
         }
+    }
+
+    /** Forgets what was applied, so that the next apply rewrites both chains (the periodic repair). */
+    public synchronized void invalidate() {
+        applied.clear();
     }
 
     /** Fail-closed base: only the REJECTs, no grant. */
@@ -100,12 +107,19 @@ public final class Firewall {
                         + " was not the first rule of OUTPUT (another firewall tool?); putting it back first");
             }
             try {
-                restore(family, RestoreScript.render(family, accepts, protectedDestinations, listing));
+                String script = RestoreScript.render(family, accepts, protectedDestinations, listing);
+                if (RestoreScript.jumpFixup(listing).isEmpty() && script.equals(applied.get(family))) {
+                    return; // the chain is already exactly this and the jump is first
+                }
+                applied.remove(family);
+                restore(family, script);
+                applied.put(family, script);
                 return;
             } catch (IOException e) {
                 last = e;
             }
         }
+        applied.remove(family);
         if (!accepts.isEmpty()) {
             // fail closed: whatever the chain held before may include grants that have ended
             try {

@@ -1,26 +1,16 @@
 package io.spicegate.shared;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.jackson.ObjectMapperCustomizer;
-import io.spicegate.protocol.Destination;
-import io.spicegate.protocol.GrantSet;
+import io.spicegate.agent.ProtocolJson;
 import jakarta.inject.Singleton;
 
-import java.util.List;
-
-/** JSON names the wire records cannot spell in Java: {@code GrantSet.protectedDestinations} is {@code "protected"}. */
+/** The portal speaks the agents' wire format exactly as they do: the same Jackson mix-ins ({@link ProtocolJson}). */
 @Singleton
 public class JsonConfig implements ObjectMapperCustomizer {
 
     @Override
     public void customize(ObjectMapper mapper) {
-        mapper.addMixIn(GrantSet.class, GrantSetNames.class);
-    }
-
-    /** Mix-in renaming the record component. */
-    abstract static class GrantSetNames {
-        @JsonProperty("protected")
-        abstract List<Destination> protectedDestinations();
+        ProtocolJson.configure(mapper);
     }
 }
