@@ -77,6 +77,10 @@ public class AgentResource {
                             .emitOn(Infrastructure.getDefaultWorkerPool())
                             .map(x -> {
                                 notifier.forget(ws, change);
+                                if (notifier.stopping()) {
+                                    // this replica is going away: the agent polls again (another replica, or this one restarted)
+                                    throw Problem.notReady("This portal is restarting: poll again.", 1);
+                                }
                                 return grants.grants(ws);
                             });
                 });

@@ -71,6 +71,11 @@ public class GrantNotifier {
         });
     }
 
+    /** True once the portal is shutting down: parked polls are answered without touching the database. */
+    public boolean stopping() {
+        return !running;
+    }
+
     public int waiting() {
         return waiters.values().stream().mapToInt(Set::size).sum();
     }
