@@ -13,6 +13,14 @@ public final class LaunchFile {
     private LaunchFile() {
     }
 
+    /** The HTTP answer carrying a launch file: a download, never cached. */
+    public static jakarta.ws.rs.core.Response response(SessionService.LaunchFileContent vv) {
+        return jakarta.ws.rs.core.Response.ok(vv.body(), MEDIA_TYPE)
+                .header("Content-Disposition", "attachment; filename=\"" + vv.fileName() + "\"")
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+
     /** A TLS console gets tls-port, ca, host-subject and secure-channels=all and no plain port. */
     public static String render(Console console, String password, String title) {
         StringBuilder vv = new StringBuilder(1024);

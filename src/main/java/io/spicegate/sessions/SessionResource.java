@@ -94,10 +94,7 @@ public class SessionResource {
     @Operation(summary = "The one-shot launch file for remote-viewer; a second download answers 410")
     public Response launchFile(@PathParam("id") String id, @Context HttpServerRequest request) {
         SessionService.LaunchFileContent vv = sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request));
-        return Response.ok(vv.body(), LaunchFile.MEDIA_TYPE)
-                .header("Content-Disposition", "attachment; filename=\"" + vv.fileName() + "\"")
-                .header("Cache-Control", "no-store")
-                .build();
+        return LaunchFile.response(vv);
     }
 
     static UUID uuid(String id) {

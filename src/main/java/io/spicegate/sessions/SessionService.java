@@ -19,12 +19,10 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -35,8 +33,6 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class SessionService {
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
     Clock clock;
@@ -341,8 +337,6 @@ public class SessionService {
     }
 
     private static String nonce() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        return io.spicegate.shared.Secrets.nonce();
     }
 }

@@ -1,20 +1,15 @@
 package io.spicegate.users;
 
 import io.spicegate.audit.AuditLog;
+import io.spicegate.shared.Secrets;
 import io.spicegate.shared.SpicegateConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,8 +20,6 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class AuthService {
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
     Clock clock;
@@ -198,16 +191,10 @@ public class AuthService {
     }
 
     static String randomToken() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return Secrets.token("");
     }
 
     public static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Secrets.sha256(s);
     }
 }

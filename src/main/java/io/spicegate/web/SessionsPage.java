@@ -67,10 +67,7 @@ public class SessionsPage {
     @Produces({LaunchFile.MEDIA_TYPE, MediaType.TEXT_HTML})
     public Response launchFile(@PathParam("id") String id, @Context HttpServerRequest request) {
         SessionService.LaunchFileContent vv = sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request));
-        return Response.ok(vv.body(), LaunchFile.MEDIA_TYPE)
-                .header("Content-Disposition", "attachment; filename=\"" + vv.fileName() + "\"")
-                .header("Cache-Control", "no-store")
-                .build();
+        return LaunchFile.response(vv);
     }
 
     @POST

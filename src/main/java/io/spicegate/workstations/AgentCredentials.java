@@ -3,20 +3,15 @@ package io.spicegate.workstations;
 import io.spicegate.audit.AuditLog;
 import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.shared.Problem;
+import io.spicegate.shared.Secrets;
 import io.spicegate.shared.SpicegateConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * Agent credentials: a one-time enrollment token (shown once to the admin) is traded for a long-lived secret
@@ -25,8 +20,6 @@ import java.util.HexFormat;
  */
 @ApplicationScoped
 public class AgentCredentials {
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
     Clock clock;
@@ -40,7 +33,7 @@ public class AgentCredentials {
     /** A fresh enrollment token for the workstation; any earlier token and the enrolled agent's secret stop working. */
     @Transactional
     public String newEnrollmentToken(Workstation ws, String actor) {
-        String token = "sgw_" + random();
+        String token = Secrets.token("sgw_");
         ws.enrollmentTokenHash = sha256(token);
         ws.enrollmentExpiresAt = clock.instant().plus(Duration.ofHours(config.agent().enrollmentHours()));
         audit.append(AuditLog.event("ENROLLMENT_TOKEN_ISSUED").actor(actor).workstation(ws.name)
@@ -60,7 +53,7 @@ public class AgentCredentials {
             audit.append(AuditLog.event("ENROLL_FAILED").actor("agent").source(source).detail("unknown, used or expired token"), now);
             throw new Problem(401, "This enrollment token is unknown, used or expired: ask the administrator for a new one.");
         }
-        String secret = "sga_" + random();
+        String secret = Secrets.token("sga_");
         ws.secretHash = sha256(secret);
         ws.enrollmentTokenHash = null;
         ws.enrollmentExpiresAt = null;
@@ -91,17 +84,7 @@ public class AgentCredentials {
         return ws.id;
     }
 
-    private static String random() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String sha256(String s) {
+        return Secrets.sha256(s);
     }
 }
