@@ -1,6 +1,8 @@
 package io.spicegate.requests;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.spicegate.shared.ErrorBody;
 import io.spicegate.shared.Problem;
@@ -19,6 +21,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.net.URI;
@@ -34,6 +39,9 @@ public class RequestResource {
 
     @Inject
     RequestService requests;
+
+    @Inject
+    ObjectMapper json;
 
     /** Body of approve and deny. */
     public record DecisionBody(String note) { }
@@ -78,20 +86,33 @@ public class RequestResource {
 
     @POST
     @Path("/requests/{id}/approve")
-    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Approve a request, with an optional {note}")
-    public RequestView approve(@PathParam("id") String id, DecisionBody body, @Context HttpServerRequest request) {
+    public RequestView approve(@PathParam("id") String id,
+                              @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                      schema = @Schema(implementation = DecisionBody.class))) String body,
+                              @Context HttpServerRequest request) throws JsonProcessingException {
         long me = caller.requireUserId();
-        return requests.approve(me, id(id), body == null ? null : body.note(), SourceAddress.of(request));
+        return requests.approve(me, id(id), note(body), SourceAddress.of(request));
     }
 
     @POST
     @Path("/requests/{id}/deny")
-    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Deny a request, with a {note} saying why (required)")
-    public RequestView deny(@PathParam("id") String id, DecisionBody body, @Context HttpServerRequest request) {
+    public RequestView deny(@PathParam("id") String id,
+                           @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                   schema = @Schema(implementation = DecisionBody.class))) String body,
+                           @Context HttpServerRequest request) throws JsonProcessingException {
         long me = caller.requireUserId();
-        return requests.deny(me, id(id), body == null ? null : body.note(), SourceAddress.of(request));
+        return requests.deny(me, id(id), note(body), SourceAddress.of(request));
+    }
+
+    /** The note of {@code {"note": ...}}; a decision may also come with no body at all (curl -X POST). */
+    private String note(String body) throws JsonProcessingException {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        DecisionBody decision = json.readValue(body, DecisionBody.class);
+        return decision == null ? null : decision.note();
     }
 
     /**

@@ -9,8 +9,12 @@ import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -135,5 +140,50 @@ class ConcurrentDecisionTest {
         assertEquals("REQUEST_" + state, audited, "the audit row matches the stored outcome");
         String decidedBy = Db.strings("select decided_by from access_request where id = ?", id).get(0);
         assertTrue(List.of(first, second, user).contains(decidedBy), decidedBy);
+    }
+
+    /**
+     * The mechanism, step by step on two connections: the second approver's guarded UPDATE waits for the
+     * first one's row lock, and once that commits it finds the request no longer PENDING and changes nothing.
+     */
+    @Test
+    void theSecondGuardedUpdateWaitsAndThenFindsNothingToDecide() throws Exception {
+        String user = fixtures.user("gil");
+        String approver = fixtures.user("boss", true, false);
+        String console = fixtures.console("vm");
+        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(approver).save();
+        long id = ((Number) given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json")
+                .body(Map.of("console", console, "minutes", 60, "reason", "x"))
+                .post("/api/v1/requests").then().statusCode(201).extract().path("id")).longValue();
+        String guarded = "update access_request set state = ?, decided_by = ?, decided_at = now(), note = 'n',"
+                + " approved_start = case when ? = 'APPROVED' then wanted_start end,"
+                + " approved_end = case when ? = 'APPROVED' then wanted_start + make_interval(mins => minutes) end"
+                + " where id = ? and state = 'PENDING'";
+        ExecutorService second = Executors.newSingleThreadExecutor();
+        try (Connection a = Db.connection(); Connection b = Db.connection()) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            assertEquals(1, update(a, guarded, "APPROVED", "first", id), "the first approver finds it pending");
+            Future<Integer> late = second.submit(() -> update(b, guarded, "DENIED", "second", id));
+            Thread.sleep(500);
+            assertFalse(late.isDone(), "the second waits for the first one's row lock");
+            a.commit();
+            assertEquals(0, late.get(10, TimeUnit.SECONDS), "then finds the request decided and changes nothing");
+            b.commit();
+        } finally {
+            second.shutdownNow();
+        }
+        assertEquals(List.of("APPROVED|first"), Db.strings("select state || '|' || decided_by from access_request where id = ?", id));
+    }
+
+    private static int update(Connection c, String sql, String state, String by, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, state);
+            ps.setString(2, by);
+            ps.setString(3, state);
+            ps.setString(4, state);
+            ps.setLong(5, id);
+            return ps.executeUpdate();
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import io.restassured.RestAssured;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
@@ -11,9 +12,15 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.DayOfWeek;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -277,7 +284,7 @@ class RequestApiTest {
     }
 
     @Test
-    void theMembersOfTheApproverGroupDecide() {
+    void theMembersOfTheApproverGroupDecide() throws Exception {
         String deputy = fixtures.user("deputy");
         String group = fixtures.group("approvers", deputy);
         String admin = fixtures.user("adm", false, true);
@@ -293,7 +300,14 @@ class RequestApiTest {
                 .body("find { it.id == " + id + " }.requester", equalTo(u))
                 .body("find { it.id == " + id + " }.normalWindows", equalTo("Wed 08:00–18:00 (Europe/Berlin)"));
         assertEquals(403, approve(boss, id, null).statusCode(), "the boss approves other rules, not this one");
-        assertEquals(200, approve(deputy, id, null).statusCode());
+        // approve takes no body at all, too (curl -X POST)
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + RestAssured.port + "/api/v1/requests/" + id + "/approve"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (deputy + ":" + Fixtures.PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains("\"state\":\"APPROVED\""), answer.body());
     }
 
     @Test
@@ -369,6 +383,8 @@ class RequestApiTest {
         assertEquals("Say why you deny it: the note tells " + user + " (at most 500 characters).", r.path("error"));
         assertEquals(400, deny(boss, id, "   ").statusCode());
         assertEquals(400, deny(boss, id, "bad\u0007bell").statusCode());
+        as(boss).body("{\"note\": ").post("/api/v1/requests/" + id + "/deny").then().statusCode(400)
+                .body("error", containsString("not valid JSON"));
         as(user).get("/api/v1/requests/" + id).then().body("state", equalTo("PENDING"));
 
         var denied = deny(boss, id, "Not tonight: the backup runs until 22:00.");
