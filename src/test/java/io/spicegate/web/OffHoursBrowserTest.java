@@ -139,6 +139,7 @@ class OffHoursBrowserTest {
         WebElement leaptest = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("console-leaptest")));
         assertEquals("NEEDS_APPROVAL", leaptest.getAttribute("data-decision"));
         assertEquals("off-hours — next window Wed 25 Nov 08:00 (Europe/Berlin)", leaptest.findElement(By.cssSelector("p.status")).getText());
+        screenshot("anne-offhours.png");
         leaptest.findElement(By.linkText("Ask for access")).click();
 
         // the form: Now is chosen; the minutes and the reason are typed with the keyboard
