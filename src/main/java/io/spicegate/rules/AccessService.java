@@ -8,6 +8,8 @@ import io.spicegate.access.Requester;
 import io.spicegate.consoles.Console;
 import io.spicegate.users.User;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -20,6 +22,9 @@ import java.util.Map;
 /** Loads a user's rules and asks the pure core ({@link AccessPolicy}) for decisions. */
 @ApplicationScoped
 public class AccessService {
+
+    @Inject
+    EntityManager em;
 
     /** One console the user has any rule for, with the decision at one instant. */
     public record ConsoleAccess(Console console, Decision decision, ZoneId zone) { }
@@ -41,7 +46,7 @@ public class AccessService {
         Map<Console, List<Rule>> byConsole = rulesOf(user);
         List<AccessRule> all = new ArrayList<>();
         byConsole.values().forEach(rs -> rs.forEach(r -> all.add(r.toAccessRule())));
-        Map<String, Decision> decisions = AccessPolicy.decideAll(requester(user), all, approvedWindows(user, null), now);
+        Map<String, Decision> decisions = AccessPolicy.decideAll(requester(user), all, approvedWindows(user, null, now), now);
         List<ConsoleAccess> out = new ArrayList<>(byConsole.size());
         for (Map.Entry<Console, List<Rule>> e : byConsole.entrySet()) {
             Decision d = decisions.get(e.getKey().name);
@@ -57,7 +62,7 @@ public class AccessService {
                    or r.subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?2))""",
                 console.id, user.id);
         Decision d = AccessPolicy.decide(requester(user), console.name,
-                rules.stream().map(Rule::toAccessRule).toList(), approvedWindows(user, console), now);
+                rules.stream().map(Rule::toAccessRule).toList(), approvedWindows(user, console, now), now);
         return new ConsoleAccess(console, d, zoneOf(rules, d));
     }
 
@@ -68,9 +73,32 @@ public class AccessService {
                 console.id, user.id) > 0;
     }
 
-    /** Approved off-hours requests become one-off windows (of one console, or all when null); they arrive with the approval feature. */
-    List<ApprovedWindow> approvedWindows(User user, Console console) {
-        return List.of();
+    /**
+     * The user's approved off-hours requests as one-off windows (of one console, or all when null). Only
+     * those still running at {@code now} or later matter to a decision at {@code now}.
+     */
+    List<ApprovedWindow> approvedWindows(User user, Console console, Instant now) {
+        var query = em.createNativeQuery("""
+                        select r.id, c.name, r.approved_start, r.approved_end from access_request r
+                        join console c on c.id = r.console_id
+                        where r.user_id = ?1 and r.state = 'APPROVED' and r.approved_end > ?2"""
+                        + (console == null ? "" : " and r.console_id = ?3") + " order by r.id")
+                .setParameter(1, user.id).setParameter(2, now);
+        if (console != null) {
+            query.setParameter(3, console.id);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = query.getResultList();
+        List<ApprovedWindow> windows = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            windows.add(new ApprovedWindow(((Number) r[0]).longValue(), (String) r[1], instant(r[2]), instant(r[3])));
+        }
+        return windows;
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof java.sql.Timestamp t ? t.toInstant()
+                : value instanceof java.time.OffsetDateTime o ? o.toInstant() : (Instant) value;
     }
 
     private static Requester requester(User user) {

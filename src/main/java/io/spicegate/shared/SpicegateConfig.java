@@ -34,6 +34,33 @@ public interface SpicegateConfig {
 
     Agent agent();
 
+    Requests requests();
+
+    Mail mail();
+
+    /** Off-hours requests. */
+    interface Requests {
+        /** Longest request when no ALLOW rule with approvers sets max minutes. */
+        @WithDefault("480")
+        int maxMinutes();
+
+        /** A request nobody decides expires after this many hours. */
+        @WithDefault("24")
+        int pendingHours();
+    }
+
+    /**
+     * E-mail about requests. Off while {@code from} is unset; the SMTP server is Quarkus' own
+     * {@code quarkus.mailer.*} (QUARKUS_MAILER_HOST, _PORT, _USERNAME, _PASSWORD, _TLS, _START_TLS).
+     */
+    interface Mail {
+        /** The sender address, e.g. spicegate@office.example; unset = no e-mail. */
+        Optional<String> from();
+
+        /** The portal's address for links in e-mails, e.g. https://spicegate.office.example. */
+        Optional<String> portalUrl();
+    }
+
     /** Client and host agents. */
     interface Agent {
         /** Without a successful poll for this long an agent drops every grant. */

@@ -1,0 +1,165 @@
+package io.spicegate.web;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.spicegate.requests.RequestService;
+import io.spicegate.requests.RequestView;
+import io.spicegate.shared.Problem;
+import io.spicegate.shared.TimeText;
+import io.spicegate.users.Caller;
+import io.spicegate.users.SourceAddress;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+
+/** My requests: asking for off-hours access (the form), the list with each outcome and note, and Cancel. */
+@Path("/requests")
+@Produces(MediaType.TEXT_HTML)
+public class RequestsPage {
+
+    static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance requests(Page page, List<RequestView> requests, Set<Long> news, String info,
+                                                String error);
+
+        static native TemplateInstance form(Page page, RequestService.FormInfo form, boolean later, String start,
+                                            String earliest, String minutes, String reason, String error);
+    }
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    RequestService requests;
+
+    @GET
+    public TemplateInstance list(@QueryParam("asked") String asked, @QueryParam("cancelled") String cancelled) {
+        long me = caller.requireUserId();
+        String info = asked != null ? "Your request #" + TimeText.clip(asked) + " is sent. The approvers have been told; "
+                + "its outcome will show here." : cancelled != null ? "Your request #" + TimeText.clip(cancelled)
+                + " is withdrawn." : null;
+        return render(me, info, null);
+    }
+
+    private TemplateInstance render(long me, String info, String error) {
+        List<RequestView> mine = requests.mine(me);
+        Set<Long> news = requests.markSeen(me); // before the nav is drawn: "My requests (n)" goes back to none
+        return Templates.requests(Page.of(caller, "My requests", "requests"), mine, news, info, error);
+    }
+
+    @GET
+    @Path("new")
+    public TemplateInstance form(@QueryParam("console") String console) {
+        RequestService.FormInfo form = requests.form(caller.requireUserId(), console);
+        String minutes = Integer.toString(Math.min(60, form.maxMinutes()));
+        return renderForm(form, false, null, minutes, "", null);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response ask(@RestForm String csrf, @RestForm String console, @RestForm String when, @RestForm String start,
+                        @RestForm String minutes, @RestForm String reason, @Context HttpServerRequest request) {
+        long me = caller.requireUserId();
+        caller.checkCsrf(csrf);
+        RequestService.FormInfo form = requests.form(me, console);
+        boolean later = "later".equals(when);
+        try {
+            Instant wanted = later ? instant(start, form.zone()) : null;
+            RequestView created = requests.create(me, new RequestService.NewRequest(form.console(), wanted,
+                    number(minutes), reason), SourceAddress.of(request));
+            return Response.seeOther(URI.create("/requests?asked=" + created.id())).build();
+        } catch (Problem p) {
+            if (p.status() != 400 && p.status() != 409) {
+                throw p;
+            }
+            return Response.status(p.status()).entity(renderForm(form, later, start, minutes, reason, p.getMessage())).build();
+        }
+    }
+
+    @POST
+    @Path("{id}/cancel")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response cancel(@PathParam("id") String id, @RestForm String csrf, @Context HttpServerRequest request) {
+        long me = caller.requireUserId();
+        caller.checkCsrf(csrf);
+        try {
+            RequestView r = requests.cancel(me, requestId(id), SourceAddress.of(request));
+            return Response.seeOther(URI.create("/requests?cancelled=" + r.id())).build();
+        } catch (Problem p) {
+            if (p.status() != 409) {
+                throw p;
+            }
+            return Response.status(409).entity(render(me, null, p.getMessage())).build();
+        }
+    }
+
+    private TemplateInstance renderForm(RequestService.FormInfo form, boolean later, String start, String minutes,
+                                        String reason, String error) {
+        ZonedDateTime now = form.now().atZone(form.zone());
+        String earliest = LOCAL.format(now.truncatedTo(ChronoUnit.MINUTES));
+        String suggested = start != null && !start.isBlank() ? start
+                : LOCAL.format(now.truncatedTo(ChronoUnit.HOURS).plusHours(1));
+        return Templates.form(Page.of(caller, "Ask for " + form.console(), "requests"), form, later, suggested, earliest,
+                minutes, reason == null ? "" : reason, error);
+    }
+
+    /** A datetime-local value ("2026-11-24T20:00") read in the rule's zone. */
+    static Instant instant(String local, ZoneId zone) {
+        if (local == null || local.isBlank()) {
+            throw Problem.badRequest("Choose the date and time you want to start, or choose Now.");
+        }
+        try {
+            return ZonedDateTime.ofLocal(LocalDateTime.parse(local.strip()), zone, null).toInstant();
+        } catch (DateTimeParseException e) {
+            throw Problem.badRequest("'" + TimeText.clip(local) + "' is not a date and time: use the form "
+                    + "2026-11-24T20:00 (" + zone.getId() + ").");
+        }
+    }
+
+    private static Integer number(String minutes) {
+        if (minutes == null || minutes.isBlank()) {
+            return null;
+        }
+        return number(minutes, "The minutes must be a whole number, e.g. 60.");
+    }
+
+    private static int number(String text, String problem) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest(problem);
+        }
+    }
+
+    /** A request id from the address; anything else is a request that does not exist. */
+    static long requestId(String id) {
+        try {
+            return Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw Problem.notFound("There is no request '" + TimeText.clip(id) + "': pick one from the list.");
+        }
+    }
+}
