@@ -228,7 +228,8 @@ public class SessionService {
         if (s.state.isTerminal()) {
             throw Problem.conflict("This session has already ended (" + s.state.name().toLowerCase() + ").");
         }
-        String why = reason == null || reason.isBlank() ? "revoked by an administrator" : (reason.length() > 500 ? reason.substring(0, 500) : reason).replace((char) 0, (char) 0xFFFD);
+        String why = reason == null || reason.isBlank() ? "revoked by an administrator"
+                : io.spicegate.shared.Validate.text(reason, "reason", 500);
         s.finish(SessionState.REVOKED, now, admin, why);
         grants.bump(s.workstation == null ? null : s.workstation.id);
         audit.append(AuditLog.event("SESSION_REVOKED").actor(admin).user(s.username).console(s.consoleName)

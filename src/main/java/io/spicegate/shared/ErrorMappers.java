@@ -38,6 +38,36 @@ public class ErrorMappers {
                 + firstLine(e.getOriginalMessage()) + ".", null);
     }
 
+    /** Wrong types ("minutes": "sixty") and unknown shapes: Quarkus' own mapper would answer without a sentence. */
+    @ServerExceptionMapper(priority = 1)
+    public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e, UriInfo uri) {
+        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> a + "." + b).orElse(null);
+        String what = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
+        return respond(uri, 400, field == null
+                ? "The request body does not have the shape this call takes: check the API documentation at /q/openapi."
+                : "'" + field + "' has the wrong type: send " + what + ".", null);
+    }
+
+    private static String describe(Class<?> type) {
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == java.time.Instant.class) {
+            return "an ISO-8601 instant such as 2026-11-26T17:00:00Z";
+        }
+        return "an object";
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();

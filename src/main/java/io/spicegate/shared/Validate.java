@@ -33,7 +33,7 @@ public final class Validate {
         }
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
-            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+            if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || (c >= 0x7f && c <= 0x9f)) {
                 throw Problem.badRequest("'" + field + "' contains a control character: remove it.");
             }
         }

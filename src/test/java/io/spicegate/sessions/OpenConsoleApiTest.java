@@ -272,6 +272,8 @@ class OpenConsoleApiTest {
         as(u).contentType("application/json").body("{}").post("/api/v1/sessions")
                 .then().statusCode(400).body("error", containsString("Say which console"));
         as(u).get("/api/v1/sessions/not-a-uuid").then().statusCode(404).body("error", containsString("no session"));
+        as(u).contentType("application/json").body("{\"console\": [1, 2]}").post("/api/v1/sessions")
+                .then().statusCode(400).body("error", containsString("'console' has the wrong type"));
     }
 
     @Test
