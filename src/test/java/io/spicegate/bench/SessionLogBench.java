@@ -39,7 +39,7 @@ class SessionLogBench {
 
     static final int ROWS = 1_000_000;
     static final int N = Integer.getInteger("bench.n", 300);
-    static final int WARM_UP = 50;
+    static final int WARM_UP = 100;
 
     @Inject
     Fixtures fixtures;
@@ -80,15 +80,23 @@ class SessionLogBench {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + portal.getPort();
         List<String> out = new ArrayList<>();
-        out.add(String.format("console_session rows: %,d (+ the test data); inserted in %,d ms; N = %d requests per case after %d warm-up",
+        out.add(String.format("console_session rows: %,d (+ the test data); inserted in %,d ms; N = %d requests per case after %d warm-up rounds",
                 ROWS, insertMillis, N, WARM_UP));
         out.add(String.format("%-30s %9s %9s %9s", "case", "p50 ms", "p99 ms", "max ms"));
+        List<HttpRequest> requests = new ArrayList<>();
         for (String[] c : cases) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base + c[1])).header("Cookie", Browser.COOKIE + "=" + cookie)
-                    .GET().build();
-            for (int i = 0; i < WARM_UP; i++) {
-                send(http, request);
+            requests.add(HttpRequest.newBuilder(URI.create(base + c[1])).header("Cookie", Browser.COOKIE + "=" + cookie)
+                    .GET().build());
+        }
+        // warm up every case first, so that no case pays for the JIT more than another
+        for (int i = 0; i < WARM_UP; i++) {
+            for (HttpRequest r : requests) {
+                send(http, r);
             }
+        }
+        for (int k = 0; k < cases.length; k++) {
+            String[] c = cases[k];
+            HttpRequest request = requests.get(k);
             double[] ms = new double[N];
             for (int i = 0; i < N; i++) {
                 long t0 = System.nanoTime();
