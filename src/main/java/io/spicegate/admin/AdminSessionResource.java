@@ -1,6 +1,7 @@
 package io.spicegate.admin;
 
 import io.spicegate.sessions.ConsoleSession;
+import io.spicegate.sessions.SessionLog;
 import io.spicegate.sessions.SessionService;
 import io.spicegate.shared.Problem;
 import io.spicegate.users.Caller;
@@ -17,6 +18,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +36,9 @@ public class AdminSessionResource {
     @Inject
     SessionService sessions;
 
+    @Inject
+    SessionLog log;
+
     /** A session as administrators see it. */
     public record AdminSession(UUID id, String user, String console, String workstation, String source,
                                Instant startsAt, Instant endsAt, String state, String firewall, Instant grantAppliedAt,
@@ -43,6 +49,9 @@ public class AdminSessionResource {
         }
     }
 
+    /** A page of the session log; {@code next} is the {@code after} of the following (older) page, null at the end. */
+    public record LogPage(List<SessionLog.Row> sessions, String next) { }
+
     /** Body of revoke. */
     public record RevokeRequest(String reason) { }
 
@@ -51,9 +60,54 @@ public class AdminSessionResource {
     public List<AdminSession> list(@QueryParam("state") String state) {
         caller.requireAdmin();
         if (state != null && !state.equals("ACTIVE")) {
-            throw Problem.badRequest("Only state=ACTIVE is supported here; the full history is in the session log (/api/v1/admin/audit).");
+            throw Problem.badRequest("Only state=ACTIVE is supported here; the full history is in the session log (/api/v1/admin/sessions/log).");
         }
         return sessions.live().stream().map(AdminSession::of).toList();
+    }
+
+    /**
+     * The session log: console sessions newest first, filtered, in keyset pages ({@code after} = the previous
+     * page's {@code next}); {@code from}/{@code to} are instants bounding the start.
+     */
+    @GET
+    @Path("/log")
+    public LogPage log(@QueryParam("user") String user, @QueryParam("console") String console,
+                               @QueryParam("workstation") String workstation, @QueryParam("from") String from,
+                               @QueryParam("to") String to, @QueryParam("state") String state,
+                               @QueryParam("authorisedBy") String authorisedBy, @QueryParam("request") String request,
+                               @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+        caller.requireAdmin();
+        SessionLog.Page page = log.page(SessionLog.Filter.of(user, console, workstation, instant(from, "from"),
+                instant(to, "to"), state, authorisedBy, request), SessionLog.Cursor.parse(after),
+                limit == null ? SessionLog.DEFAULT_PAGE : limit);
+        return new LogPage(page.rows(), page.next() == null ? null : page.next().token());
+    }
+
+    /** The same filters as CSV, streamed. */
+    @GET
+    @Path("/log.csv")
+    @Produces("text/csv")
+    public Response logCsv(@QueryParam("user") String user, @QueryParam("console") String console,
+                           @QueryParam("workstation") String workstation, @QueryParam("from") String from,
+                           @QueryParam("to") String to, @QueryParam("state") String state,
+                           @QueryParam("authorisedBy") String authorisedBy, @QueryParam("request") String request) {
+        caller.requireAdmin();
+        SessionLog.Filter f = SessionLog.Filter.of(user, console, workstation, instant(from, "from"), instant(to, "to"),
+                state, authorisedBy, request);
+        StreamingOutput body = out -> log.csv(f, out);
+        return Response.ok(body, "text/csv; charset=UTF-8")
+                .header("Content-Disposition", "attachment; filename=\"spicegate-sessions.csv\"").build();
+    }
+
+    private static Instant instant(String s, String name) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(s.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw Problem.badRequest("'" + name + "' is an ISO-8601 instant in UTC, e.g. 2026-11-26T17:00:00Z.");
+        }
     }
 
     @POST

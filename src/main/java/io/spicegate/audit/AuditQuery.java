@@ -99,6 +99,24 @@ public class AuditQuery {
         }
     }
 
+    /**
+     * The story of one console session, oldest first: its own rows and, when an approved request authorised it,
+     * that request's rows (REQUEST_* rows about the user whose detail starts "request #id").
+     */
+    @Transactional
+    public List<Event> timeline(UUID session, String username, Long requestId) {
+        List<AuditEvent> rows = new ArrayList<>(em.createQuery("from AuditEvent e where e.sessionId = ?1 order by e.id",
+                AuditEvent.class).setParameter(1, session).setMaxResults(1000).getResultList());
+        if (requestId != null && username != null) {
+            String tag = "request #" + requestId;
+            rows.addAll(em.createQuery("from AuditEvent e where e.username = ?1 and e.action like 'REQUEST%' "
+                            + "and (e.detail = ?2 or e.detail like ?3 or e.detail like ?4) order by e.id", AuditEvent.class)
+                    .setParameter(1, username).setParameter(2, tag).setParameter(3, tag + " %").setParameter(4, tag + ":%")
+                    .setMaxResults(100).getResultList());
+        }
+        return rows.stream().sorted(java.util.Comparator.comparing((AuditEvent e) -> e.id)).map(Event::of).toList();
+    }
+
     private TypedQuery<AuditEvent> query(Filter f, Long before) {
         StringBuilder jpql = new StringBuilder("from AuditEvent e where 1 = 1");
         Map<String, Object> params = new LinkedHashMap<>();

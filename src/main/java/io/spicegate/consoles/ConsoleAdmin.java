@@ -174,6 +174,34 @@ public class ConsoleAdmin {
         return ConsoleView.of(c);
     }
 
+    /**
+     * Replaces a console's settings as the admin form sends them all at once: a port left empty is removed
+     * (at least one must remain); the password changes only when one is given (null keeps it).
+     */
+    @Transactional
+    public ConsoleView replaceConsole(long id, ConsoleInput in, String admin) {
+        Console c = findConsole(id);
+        if (in == null) {
+            throw Problem.badRequest("Send the console's settings.");
+        }
+        String before = ConsoleView.of(c).toString();
+        String name = Validate.name(in.name(), "console");
+        if (!name.equals(c.name) && Console.findByName(name).isPresent()) {
+            throw Problem.conflict("A console named '" + name + "' exists already: choose another name.");
+        }
+        if (in.tlsPort() == null && in.port() == null) {
+            throw Problem.badRequest("Give the console a SPICE port: \"tlsPort\" (recommended) and/or \"port\".");
+        }
+        c.name = name;
+        apply(c, in, false); // validates every given field
+        c.tlsPort = in.tlsPort();
+        c.port = in.port();
+        audit.append(AuditLog.event("CONSOLE_CHANGED").actor(admin).console(c.name)
+                .detail(before + " -> " + ConsoleView.of(c) + (in.password() != null ? " (password changed)" : "")), clock.instant());
+        bumpAll();
+        return ConsoleView.of(c);
+    }
+
     @Transactional
     public void deleteConsole(long id, String admin) {
         Console c = findConsole(id);

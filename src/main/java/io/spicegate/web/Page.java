@@ -6,7 +6,7 @@ import io.spicegate.users.Caller;
 public record Page(String title, String username, String csrf, boolean admin, boolean approver, String active,
                    String zone) {
 
-    static Page of(Caller caller, String title, String active) {
+    public static Page of(Caller caller, String title, String active) {
         return new Page(title, caller.username(), caller.csrfToken(), caller.isAdmin(), caller.isApprover(), active,
                 displayZone());
     }
