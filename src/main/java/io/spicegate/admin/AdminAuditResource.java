@@ -95,18 +95,8 @@ public class AdminAuditResource {
         return verifier.verify(id, hash);
     }
 
-    /** A CSV cell: quoted when needed; a leading = + - @ is neutralised so spreadsheets do not run it as a formula. */
+    /** A CSV cell (see {@link io.spicegate.shared.Csv#cell}). */
     public static String cell(String s) {
-        if (s == null) {
-            return "";
-        }
-        String v = s;
-        if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0) {
-            v = "'" + v;
-        }
-        if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) {
-            v = "\"" + v.replace("\"", "\"\"") + "\"";
-        }
-        return v;
+        return io.spicegate.shared.Csv.cell(s);
     }
 }

@@ -228,8 +228,10 @@ public class SessionService {
         if (s.state.isTerminal()) {
             throw Problem.conflict("This session has already ended (" + s.state.name().toLowerCase() + ").");
         }
-        String why = reason == null || reason.isBlank() ? "revoked by an administrator"
-                : io.spicegate.shared.Validate.text(reason, "reason", 500);
+        if (reason == null || reason.isBlank()) {
+            throw Problem.badRequest("Say why the session is ended: {\"reason\": \"...\"} (the user and the log see it).");
+        }
+        String why = io.spicegate.shared.Validate.text(reason, "reason", 500);
         s.finish(SessionState.REVOKED, now, admin, why);
         grants.bump(s.workstation == null ? null : s.workstation.id);
         audit.append(AuditLog.event("SESSION_REVOKED").actor(admin).user(s.username).console(s.consoleName)
