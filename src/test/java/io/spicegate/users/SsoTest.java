@@ -12,7 +12,7 @@ import io.spicegate.testing.Directories;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,10 +69,8 @@ class SsoTest {
     @TestHTTPResource("/")
     URL portal;
 
-    @ConfigProperty(name = "quarkus.oidc.auth-server-url")
+    // read in @BeforeEach: an injected required property would break the other test classes' app, which has none
     String issuer;
-
-    @ConfigProperty(name = "spicegate.ldap.url")
     String ldapUrl;
 
     WebDriver driver;
@@ -92,6 +90,8 @@ class SsoTest {
     void startChromium() throws IOException {
         // Keycloak signs its tokens with the real time; the rules below allow every day all day
         clock.set(Instant.now());
+        issuer = ConfigProvider.getConfig().getValue("quarkus.oidc.auth-server-url", String.class);
+        ldapUrl = ConfigProvider.getConfig().getValue("spicegate.ldap.url", String.class);
         base = "http://127.0.0.1:" + portal.getPort();
         profileDir = Files.createTempDirectory("spicegate-chromium-profile-");
         Files.createDirectories(SCREENSHOTS);
