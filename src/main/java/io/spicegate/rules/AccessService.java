@@ -6,11 +6,13 @@ import io.spicegate.access.ApprovedWindow;
 import io.spicegate.access.Decision;
 import io.spicegate.access.Requester;
 import io.spicegate.consoles.Console;
+import io.spicegate.users.DirectoryAccounts;
 import io.spicegate.users.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -19,18 +21,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Loads a user's rules and asks the pure core ({@link AccessPolicy}) for decisions. */
+/**
+ * Loads a user's rules and asks the pure core ({@link AccessPolicy}) for decisions. Group rules follow the
+ * directory: an LDAP user's memberships are re-read first when older than the group cache time.
+ */
 @ApplicationScoped
 public class AccessService {
 
     @Inject
     EntityManager em;
 
+    @Inject
+    Clock clock;
+
+    @Inject
+    DirectoryAccounts directory;
+
     /** One console the user has any rule for, with the decision at one instant. */
     public record ConsoleAccess(Console console, Decision decision, ZoneId zone) { }
 
     /** Every rule naming the user or one of his groups, grouped by console, consoles by name. */
     public Map<Console, List<Rule>> rulesOf(User user) {
+        directory.refreshBeforeDecision(user, clock.instant());
         List<Rule> rules = Rule.list("""
                 select distinct r from Rule r join fetch r.console c join fetch c.host
                 where r.subjectUser.id = ?1
@@ -57,6 +69,7 @@ public class AccessService {
 
     /** The decision for one console; DENIED with no window when the user has no rule for it. */
     public ConsoleAccess decide(User user, Console console, Instant now) {
+        directory.refreshBeforeDecision(user, now);
         List<Rule> rules = Rule.list("""
                 select r from Rule r where r.console.id = ?1 and (r.subjectUser.id = ?2
                    or r.subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?2))""",
@@ -67,6 +80,7 @@ public class AccessService {
     }
 
     public boolean hasAnyRule(User user, Console console) {
+        directory.refreshBeforeDecision(user, clock.instant());
         return Rule.count("""
                 console.id = ?1 and (subjectUser.id = ?2
                    or subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?2))""",

@@ -61,6 +61,58 @@ public interface SpicegateConfig {
         Optional<String> portalUrl();
     }
 
+    /** Claim (OIDC) holding the user's groups; each becomes a directory-sourced portal group. */
+    @WithDefault("groups")
+    String groupsClaim();
+
+    /** Claim (OIDC) holding the Unix username on the workstations. */
+    @WithDefault("preferred_username")
+    String unixUsernameClaim();
+
+    /** Directory group whose members are portal admins (OIDC and LDAP); unset: roles are set by admins here. */
+    Optional<String> adminGroup();
+
+    /** Directory group whose members are approvers (OIDC and LDAP); unset: roles are set by admins here. */
+    Optional<String> approverGroup();
+
+    Oidc oidc();
+
+    Ldap ldap();
+
+    /** OIDC login; the provider itself is set with Quarkus' names (quarkus.oidc.auth-server-url, client-id, credentials.secret). */
+    interface Oidc {
+        /** The name on the "Log in with ..." button; default: the provider's host name. */
+        Optional<String> providerName();
+
+        /** The callback URL registered at the provider; default: this request's scheme and host + /login/oidc/callback. */
+        Optional<String> redirectUri();
+    }
+
+    /** LDAP login, on when {@code url} is set. */
+    interface Ldap {
+        /** ldap://host:389 or ldaps://host:636 */
+        Optional<String> url();
+
+        /** The service account that searches users and groups. */
+        Optional<String> bindDn();
+
+        Optional<String> bindPassword();
+
+        /** Where users are searched (subtree) by {@code uid}. */
+        Optional<String> userBase();
+
+        /** Where groupOfNames entries are searched (subtree) by {@code member}. */
+        Optional<String> groupBase();
+
+        /** Attribute holding the Unix username. */
+        @WithDefault("uid")
+        String unixUsernameAttribute();
+
+        /** A decision re-reads an LDAP user's groups when they were read longer ago than this (0: at every decision). */
+        @WithDefault("60")
+        int groupCacheSeconds();
+    }
+
     /** Client and host agents. */
     interface Agent {
         /** Without a successful poll for this long an agent drops every grant. */

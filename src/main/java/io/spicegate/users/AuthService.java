@@ -30,11 +30,19 @@ public class AuthService {
     @Inject
     SpicegateConfig config;
 
+    @Inject
+    LdapDirectory ldap;
+
+    @Inject
+    DirectoryAccounts accounts;
+
     /** The outcome of a password check. */
     public sealed interface Outcome {
         /** Logged in; {@code token} goes into the cookie (null for Basic). */
         record Ok(User user, String token, String csrf) implements Outcome { }
         record Failed() implements Outcome { }
+        /** A directory login that may not go on, with a sentence for the person. */
+        record Refused(String message) implements Outcome { }
         record Locked(long secondsLeft) implements Outcome {
             public String message() {
                 long minutes = Math.max(1, (secondsLeft + 59) / 60);
@@ -50,18 +58,48 @@ public class AuthService {
         Instant now = clock.instant();
         Outcome outcome = check(username, password, source, now, "form");
         if (outcome instanceof Outcome.Ok ok) {
-            String token = randomToken();
-            LoginSession s = new LoginSession();
-            s.tokenHash = sha256(token);
-            s.user = ok.user();
-            s.csrfToken = randomToken();
-            s.createdAt = now;
-            s.lastSeenAt = now;
-            s.expiresAt = now.plus(idle());
-            s.persist();
-            return new Outcome.Ok(ok.user(), token, s.csrfToken);
+            return openSession(ok.user(), now);
         }
         return outcome;
+    }
+
+    private Outcome.Ok openSession(User user, Instant now) {
+        String token = randomToken();
+        LoginSession s = new LoginSession();
+        s.tokenHash = sha256(token);
+        s.user = user;
+        s.csrfToken = randomToken();
+        s.createdAt = now;
+        s.lastSeenAt = now;
+        s.expiresAt = now.plus(idle());
+        s.persist();
+        return new Outcome.Ok(user, token, s.csrfToken);
+    }
+
+    /**
+     * The end of an OIDC login (the provider has vouched for {@code id}): creates or updates the user and his
+     * directory groups, then opens Spicegate's own login session. A user disabled here stays out.
+     */
+    @Transactional
+    public Outcome oidcLogin(DirectoryIdentity id, String issuer, String source) {
+        Instant now = clock.instant();
+        String username = normalise(id.username());
+        User user;
+        try {
+            user = accounts.upsert(id, now);
+        } catch (DirectoryAccounts.Refused e) {
+            audit.append(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+                    .detail(e.getMessage() + " (oidc " + issuer + ")"), now);
+            return new Outcome.Refused(e.getMessage());
+        }
+        if (!user.active) {
+            audit.append(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+                    .detail("account deactivated (oidc " + issuer + ")"), now);
+            return new Outcome.Refused("Your account is deactivated in Spicegate, so your single sign-on login "
+                    + "cannot be used here: ask your Spicegate administrator.");
+        }
+        audit.append(AuditLog.event("LOGIN_OK").actor(username).user(username).source(source).detail("oidc " + issuer), now);
+        return openSession(user, now);
     }
 
     /** HTTP Basic: the same password check and lockout, no login session. */
@@ -81,13 +119,38 @@ public class AuthService {
                     .detail("refused while locked (" + method + ")"), now);
             return new Outcome.Locked(Duration.between(now, lockedUntil.get()).toSeconds());
         }
+        // Order: an account of this name that is not from LDAP answers alone (local: its password; oidc: none);
+        // otherwise LDAP, when configured.
         Optional<User> found = User.findByUsername(username);
-        boolean ok = Passwords.matches(password, found.map(u -> u.passwordHash).orElse(null));
+        boolean ok;
+        String via = "local account";
+        if (found.isPresent() && !"ldap".equals(found.get().source) || !ldap.enabled()) {
+            ok = Passwords.matches(password, found.map(u -> u.passwordHash).orElse(null));
+        } else {
+            via = "ldap " + ldap.url();
+            Optional<DirectoryIdentity> id;
+            try {
+                id = ldap.authenticate(username, password);
+            } catch (LdapDirectory.Unavailable e) {
+                io.quarkus.logging.Log.warnf("LDAP login of %s: the directory is not answering (%s)", username, e.getMessage());
+                id = Optional.empty();
+            }
+            ok = id.isPresent() && username.equals(normalise(id.get().username()));
+            if (ok) {
+                try {
+                    found = Optional.of(accounts.upsert(id.get(), now));
+                } catch (DirectoryAccounts.Refused e) {
+                    audit.append(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+                            .detail(e.getMessage() + " (" + method + ", " + via + ")"), now);
+                    return new Outcome.Refused(e.getMessage());
+                }
+            }
+        }
         if (ok && found.get().active) {
             LoginFailure.delete("username", username);
             if ("form".equals(method)) {
                 audit.append(AuditLog.event("LOGIN_OK").actor(username).user(username).source(source)
-                        .detail("local account"), now);
+                        .detail(via), now);
             }
             return new Outcome.Ok(found.get(), null, null);
         }
@@ -97,7 +160,7 @@ public class AuthService {
         f.persist();
         String why = found.isEmpty() ? "unknown account" : !ok ? "wrong password" : "account deactivated";
         audit.append(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
-                .detail(why + " (" + method + ")"), now);
+                .detail(why + " (" + method + ", " + via + ")"), now);
         Optional<Instant> nowLocked = lockedUntil(username, now);
         if (nowLocked.isPresent()) {
             return new Outcome.Locked(Duration.between(now, nowLocked.get()).toSeconds());

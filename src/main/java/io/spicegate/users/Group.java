@@ -25,6 +25,9 @@ public class Group extends PanacheEntityBase {
 
     public String name;
 
+    /** "local" (members set by admins) or "oidc"/"ldap" (members set by the directory at each login). */
+    public String source = "local";
+
     @ManyToMany
     @JoinTable(name = "group_member",
             joinColumns = @JoinColumn(name = "group_id"),
@@ -38,5 +41,10 @@ public class Group extends PanacheEntityBase {
     public void addMember(User user) {
         members.add(user);
         user.groups.add(this);
+    }
+
+    public void removeMember(User user) {
+        members.remove(user);
+        user.groups.remove(this);
     }
 }

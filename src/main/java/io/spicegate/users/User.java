@@ -45,6 +45,13 @@ public class User extends PanacheEntityBase {
 
     public boolean active = true;
 
+    /** Where the account comes from: "local" (password here), "oidc" or "ldap" (created at first login). */
+    public String source = "local";
+
+    /** When the directory last set this user's memberships of directory-sourced groups. */
+    @Column(name = "groups_synced_at")
+    public Instant groupsSyncedAt;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

@@ -6,6 +6,7 @@ import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.users.AuthFilter;
 import io.spicegate.users.AuthService;
 import io.spicegate.users.Caller;
+import io.spicegate.users.OidcLogin;
 import io.spicegate.users.SourceAddress;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -30,7 +31,8 @@ public class LoginPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance login(Page page, String next, String username, String error, String info);
+        static native TemplateInstance login(Page page, String next, String username, String error, String info,
+                                             String oidcProvider, String providerLogout);
     }
 
     @Inject
@@ -41,6 +43,9 @@ public class LoginPage {
 
     @Inject
     SpicegateConfig config;
+
+    @Inject
+    OidcLogin oidc;
 
     @GET
     public Response root() {
@@ -53,8 +58,9 @@ public class LoginPage {
         if (caller.isLoggedIn()) {
             return Response.seeOther(URI.create(safeNext(next))).build();
         }
-        String info = bye != null ? "You are logged out." : null;
-        return Response.ok(Templates.login(Page.anonymous("Log in"), safeNext(next), "", null, info)).build();
+        String info = bye != null ? "You are logged out of Spicegate." : null;
+        String providerLogout = bye != null && oidc.enabled() ? oidc.endSessionUrl(null).orElse(null) : null;
+        return Response.ok(page(safeNext(next), "", null, info, providerLogout)).build();
     }
 
     @POST
@@ -72,11 +78,13 @@ public class LoginPage {
         String shown = username == null ? "" : username.strip();
         if (outcome instanceof AuthService.Outcome.Locked locked) {
             return Response.status(429).header("Retry-After", Math.max(1, locked.secondsLeft()))
-                    .entity(Templates.login(Page.anonymous("Log in"), target, shown, locked.message(), null)).build();
+                    .entity(page(target, shown, locked.message(), null, null)).build();
+        }
+        if (outcome instanceof AuthService.Outcome.Refused refused) {
+            return Response.status(403).entity(page(target, shown, refused.message(), null, null)).build();
         }
         return Response.status(401)
-                .entity(Templates.login(Page.anonymous("Log in"), target, shown,
-                        "Wrong username or password. Check both and try again.", null)).build();
+                .entity(page(target, shown, "Wrong username or password. Check both and try again.", null, null)).build();
     }
 
     @POST
@@ -90,6 +98,23 @@ public class LoginPage {
         NewCookie gone = new NewCookie.Builder(AuthFilter.COOKIE).value("").path("/").httpOnly(true).maxAge(0)
                 .sameSite(NewCookie.SameSite.LAX).build();
         return Response.seeOther(URI.create("/login?bye=1")).cookie(gone).build();
+    }
+
+    /** The login page; the single sign-on button shows when OIDC is configured. */
+    TemplateInstance page(String next, String username, String error, String info, String providerLogout) {
+        return page(oidc, next, username, error, info, providerLogout);
+    }
+
+    static TemplateInstance page(OidcLogin oidc, String next, String username, String error, String info,
+                                 String providerLogout) {
+        return Templates.login(Page.anonymous("Log in"), next, username, error, info,
+                oidc.enabled() ? oidc.providerName() : null, providerLogout);
+    }
+
+    /** {@code {next.urlEncode}} in the login page: the page to return to as a query parameter. */
+    @io.quarkus.qute.TemplateExtension
+    static String urlEncode(String s) {
+        return java.net.URLEncoder.encode(s == null ? "" : s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Only local paths: never an open redirect. */

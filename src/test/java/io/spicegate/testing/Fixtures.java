@@ -88,6 +88,44 @@ public class Fixtures {
         return g.name;
     }
 
+    /** A group as a directory creates it (members set at each login); fixed name, as the directory names it. */
+    @Transactional
+    public String directoryGroup(String name, String source) {
+        Group g = Group.findByName(name).orElseGet(Group::new);
+        g.name = name;
+        g.source = source;
+        g.persist();
+        return g.name;
+    }
+
+    /** An account as a directory login creates it, without a password here. */
+    @Transactional
+    public void directoryUser(String username, String source, boolean active) {
+        User u = User.findByUsername(username).orElseGet(User::new);
+        u.username = username;
+        u.displayName = username;
+        u.unixUsername = username;
+        u.source = source;
+        u.active = active;
+        u.createdAt = Instant.parse("2026-01-01T00:00:00Z");
+        u.persist();
+    }
+
+    /** A local account with a fixed name (to collide with a directory account). */
+    @Transactional
+    public void localUser(String username) {
+        User u = new User();
+        u.username = username;
+        u.displayName = username;
+        u.unixUsername = username;
+        u.createdAt = Instant.parse("2026-01-01T00:00:00Z");
+        if (passwordHash == null) {
+            passwordHash = Passwords.hash(PASSWORD);
+        }
+        u.passwordHash = passwordHash;
+        u.persist();
+    }
+
     @Transactional
     public String workstation(String base, String... addresses) {
         Workstation w = new Workstation();

@@ -45,6 +45,13 @@ class LoginTest {
     }
 
     @Test
+    void withoutOidcSettingsThereIsNoSingleSignOnButtonAndNoFlow() {
+        given().get("/login").then().statusCode(200).body(not(containsString("id=\"oidc-login\"")));
+        given().redirects().follow(false).get("/login/oidc").then().statusCode(404)
+                .body(containsString("Single sign-on is not configured here"));
+    }
+
+    @Test
     void anonymousPagesRedirectToLoginAndApiAnswers401() {
         given().redirects().follow(false).get("/consoles").then().statusCode(303)
                 .header("Location", containsString("/login?next=%2Fconsoles"));
