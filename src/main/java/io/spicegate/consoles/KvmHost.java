@@ -28,6 +28,38 @@ public class KvmHost extends PanacheEntityBase {
     @Column(name = "ca_pem")
     public String caPem;
 
+    /** SHA-256 of the host agent's one-time enrollment token (null once used). */
+    @Column(name = "enrollment_token_hash")
+    public String enrollmentTokenHash;
+
+    @Column(name = "enrollment_expires_at")
+    public java.time.Instant enrollmentExpiresAt;
+
+    /** SHA-256 of the host agent's secret; null while no agent is enrolled. */
+    @Column(name = "secret_hash")
+    public String secretHash;
+
+    @Column(name = "enrolled_at")
+    public java.time.Instant enrolledAt;
+
+    @Column(name = "agent_hostname")
+    public String agentHostname;
+
+    /** Bumps on every change of what this host's agent must do; it long-polls for a newer one. */
+    @Column(name = "ticket_version")
+    public long ticketVersion = 1;
+
+    @Column(name = "acked_version")
+    public Long ackedVersion;
+
+    @Column(name = "last_seen_at")
+    public java.time.Instant lastSeenAt;
+
+    /** Whether a host agent is enrolled: it sets one-time passwords and guards the console ports. */
+    public boolean hasAgent() {
+        return secretHash != null;
+    }
+
     public static Optional<KvmHost> findByName(String name) {
         return find("name", name).firstResultOptional();
     }

@@ -2,6 +2,7 @@ package io.spicegate.workstations;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.protocol.EnrollResponse;
+import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.SpicegateConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,9 @@ public class AgentCredentials {
     @Inject
     SpicegateConfig config;
 
+    @Inject
+    TicketService tickets;
+
     /** A fresh enrollment token for the workstation; any earlier token and the enrolled agent's secret stop working. */
     @Transactional
     public String newEnrollmentToken(Workstation ws, String actor) {
@@ -69,6 +73,7 @@ public class AgentCredentials {
         ws.agentHostname = hostname == null ? null : hostname.substring(0, Math.min(hostname.length(), 255)).replace('\u0000', '?');
         audit.append(AuditLog.event("AGENT_ENROLLED").actor(ws.name).workstation(ws.name).source(source)
                 .detail("hostname " + ws.agentHostname), now);
+        tickets.bumpAll(); // an enrolled workstation may now reach the guarded console ports
         return new EnrollResponse(secret, ws.name, "workstation");
     }
 
@@ -91,13 +96,15 @@ public class AgentCredentials {
         return ws.id;
     }
 
-    private static String random() {
+    /** 32 random bytes, URL-safe Base64: the body of every token and secret. */
+    public static String random() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    static String sha256(String s) {
+    /** How tokens and secrets are stored and looked up. */
+    public static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
