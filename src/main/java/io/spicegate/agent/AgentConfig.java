@@ -129,7 +129,7 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
                 group,
                 safePath(p, "remote.viewer", "/usr/bin/remote-viewer", source),
                 value(p, "hostname", null),
-                Map.copyOf(consoles),
+                java.util.Collections.unmodifiableMap(consoles),
                 Duration.ofSeconds(positive(p, "ticket.seconds", 60, source)),
                 libvirtUri);
     }

@@ -131,10 +131,20 @@ class HostAgentIT {
                 }
             }
             if (hostAgent != null) {
-                // stopped: only loopback reaches the console ports
-                assertEquals(List.of("-A SPICEGATE-IN -i lo -j RETURN", "-A SPICEGATE-IN -p tcp -m multiport --dports "
-                        + QMP_PORT + "," + LIBVIRT_PORT + " -j REJECT --reject-with tcp-reset"), hostChain());
+                // stopped: only loopback reaches the console ports; --remove and --apply-base as the units run them
+                List<String> closed = List.of("-A SPICEGATE-IN -i lo -j RETURN", "-A SPICEGATE-IN -p tcp -m multiport --dports "
+                        + QMP_PORT + "," + LIBVIRT_PORT + " -j REJECT --reject-with tcp-reset");
+                assertEquals(closed, hostChain());
+                Path config = hostState.resolve("agent.properties");
+                assertEquals(0, jar("--config", config.toString(), "--remove"));
+                assertEquals(List.of(), hostChain());
+                assertFalse(Sh.run("ip", "netns", "exec", lab.kvm, "iptables", "-S", "INPUT").contains(InputScript.CHAIN));
+                assertEquals(0, jar("--config", config.toString(), "--apply-base"));
+                assertEquals(closed, hostChain());
+                assertTrue(Sh.run("ip", "netns", "exec", lab.kvm, "iptables", "-S", "INPUT").lines()
+                        .anyMatch(l -> l.equals("-A INPUT -j SPICEGATE-IN")));
             }
+            System.out.println("--- host agent log:\n" + log(hostState) + "\n--- workstation agent log:\n" + log(wsState));
             if (portal != null) {
                 portal.close();
                 String logs = portal.logText() + log(wsState) + log(hostState);
@@ -268,7 +278,8 @@ class HostAgentIT {
                 return new Launch(answer.body(), pw, fetched);
             }
             assertEquals(503, answer.status(), answer.body());
-            assertEquals("1", answer.raw().headers().firstValue("Retry-After").orElse(null));
+            assertEquals("1", answer.raw().headers().firstValue("Retry-After").orElse(null),
+                    answer.body() + "\n--- host agent:\n" + log(hostState) + "\n--- workstation agent:\n" + log(wsState));
             if (System.nanoTime() > deadline) {
                 fail("no launch file: " + answer.body() + "\n" + log(hostState));
             }
@@ -319,6 +330,16 @@ class HostAgentIT {
                 return false;
             }
         }, "the viewer's window gone", () -> "");
+    }
+
+    /** Runs the agent jar with these arguments; its exit code. */
+    static int jar(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(EnforcementIT.JAVA, "-jar", EnforcementIT.AGENT_JAR.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(hostState.resolve("agent.log").toFile())).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return process.exitValue();
     }
 
     static List<String> lines(String vv, String prefix) {

@@ -137,7 +137,8 @@ class HostAgentApiTest {
         given().contentType("application/json").body(Map.of("token", fresh, "hostname", "kvm1"))
                 .post("/api/agent/v1/enroll").then().statusCode(200).body("mode", equalTo("host"));
         String user = fixtures.user("plain");
-        given().auth().preemptive().basic(user, Fixtures.PASSWORD).post("/api/v1/admin/hosts/" + created.path("id") + "/enrollment")
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json")
+                .post("/api/v1/admin/hosts/" + created.path("id") + "/enrollment")
                 .then().statusCode(403);
     }
 
@@ -320,6 +321,12 @@ class HostAgentApiTest {
         };
         Logger root = Logger.getLogger("");
         root.addHandler(capture);
+        Logger ours = Logger.getLogger("io.spicegate");
+        java.util.logging.Level level = ours.getLevel();
+        ours.setLevel(java.util.logging.Level.ALL); // the test profile quiets the audit log: hear everything here
+        Logger audit = Logger.getLogger("io.spicegate.audit");
+        java.util.logging.Level auditLevel = audit.getLevel();
+        audit.setLevel(java.util.logging.Level.ALL);
         String ticket;
         try {
             String[] host = guardedHost();
@@ -334,6 +341,8 @@ class HostAgentApiTest {
                     .then().statusCode(200);
         } finally {
             root.removeHandler(capture);
+            ours.setLevel(level);
+            audit.setLevel(auditLevel);
         }
         synchronized (lines) {
             assertTrue(lines.stream().anyMatch(l -> l.contains("TICKET_SET")), "the capture saw the portal's log: " + lines);
