@@ -159,16 +159,20 @@ public class TicketService {
             if (id == null) {
                 continue;
             }
-            String error = clip(e.error() == null ? "unknown error" : e.error(), 500);
+            ConsoleSession pending = ConsoleSession.findById(id);
+            String error = e.error() == null ? "unknown error" : e.error();
+            if (pending != null && pending.ticketPassword != null) {
+                error = error.replace(pending.ticketPassword, "***"); // an agent's error must never carry the password on
+            }
+            error = clip(error, 500);
             int n = em.createNativeQuery("update console_session s set ticket_error = ?1 from console c "
                             + "where s.id = ?2 and s.console_id = c.id and c.host_id = ?3 and s.ticket_version <= ?4 "
                             + "and s.ticket_applied_at is null and s.ticket_error is null")
                     .setParameter(1, error).setParameter(2, id).setParameter(3, hostId).setParameter(4, ack.version())
                     .executeUpdate();
             if (n == 1) {
-                ConsoleSession s = ConsoleSession.findById(id);
-                audit.append(AuditLog.event("TICKET_FAILED").actor(host.name).user(s.username).console(s.consoleName)
-                        .workstation(s.workstationName).session(s.id).detail(error), now);
+                audit.append(AuditLog.event("TICKET_FAILED").actor(host.name).user(pending.username).console(pending.consoleName)
+                        .workstation(pending.workstationName).session(pending.id).detail(error), now);
             }
         }
     }
