@@ -7,11 +7,17 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 import java.util.Optional;
 
-/** A KVM/QEMU server whose VMs offer SPICE consoles. */
+/**
+ * A KVM/QEMU server whose VMs offer SPICE consoles.
+ * Dynamic updates: the ticket version is bumped with targeted SQL while an agent's poll
+ * touches {@code lastSeenAt} through the entity: only changed columns are written, so a version never goes back.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "kvm_host")
 public class KvmHost extends PanacheEntityBase {
 

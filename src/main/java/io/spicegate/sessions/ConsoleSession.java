@@ -12,12 +12,18 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 import java.time.Instant;
 import java.util.UUID;
 
-/** A console session: user + console + workstation + [start, end) (DESIGN.md rule 2). Names are copies. */
+/**
+ * A console session: user + console + workstation + [start, end) (DESIGN.md rule 2). Names are copies.
+ * Dynamic updates: the agents' acks update their own columns with targeted SQL while the
+ * session is changed through the entity: only changed columns are written, so neither overwrites the other.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "console_session")
 public class ConsoleSession extends PanacheEntityBase {
 
