@@ -92,10 +92,17 @@ public class AdminDirectoryResource {
     @GET @Path("/hosts/{id}")
     public ConsoleAdmin.HostView host(@PathParam("id") long id) { admin(); return consoles.host(id); }
 
+    /** 201 with {id, name, address, caPem, enrollmentToken}: the host agent's token is shown this once. */
     @POST @Path("/hosts")
     public Response createHost(ConsoleAdmin.HostInput in) {
-        ConsoleAdmin.HostView v = consoles.createHost(in, admin());
+        ConsoleAdmin.HostCreated v = consoles.createHost(in, admin());
         return created("hosts", v.id(), v);
+    }
+
+    /** 201 with {id, name, enrollmentToken}: a new token for the host agent; the enrolled one is locked out. */
+    @POST @Path("/hosts/{id}/enrollment")
+    public Response reenrollHost(@PathParam("id") long id) {
+        return Response.status(201).entity(consoles.reenrollHost(id, admin())).build();
     }
 
     @PUT @Path("/hosts/{id}")

@@ -7,8 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -17,17 +21,32 @@ import java.util.regex.Pattern;
  */
 public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, Mode mode, boolean strict,
                           Path portalCa, String netns, Duration pollTimeout, Duration retry, Path strictRunDir,
-                          Path strictSudoersFile, String strictGroup, Path remoteViewer, String hostname) {
+                          Path strictSudoersFile, String strictGroup, Path remoteViewer, String hostname,
+                          Map<String, ConsoleTarget> consoles, Duration ticketTime, String libvirtUri) {
 
     /** Where the agent looks for its settings without {@code --config}. */
     public static final Path DEFAULT_FILE = Path.of("/etc/spicegate/agent.properties");
 
-    /** What this agent enforces: a client workstation's grants, or (later) a KVM host's tickets. */
+    /** What this agent enforces: a client workstation's grants, or a KVM host's tickets and console ports. */
     public enum Mode { WORKSTATION, HOST }
+
+    /**
+     * Host mode: how the agent reaches the VM behind a portal console name, from
+     * {@code console.<name>.qmp=/path/to/qmp.sock} or {@code console.<name>.libvirt=<domain>}.
+     */
+    public record ConsoleTarget(String console, Kind kind, String target) {
+
+        /** Bare QEMU through its QMP socket, or a libvirt domain through virsh. */
+        public enum Kind { QMP, LIBVIRT }
+    }
 
     private static final Set<String> KEYS = Set.of("portal.url", "enrollment.token", "state.dir", "mode", "strict",
             "portal.ca", "netns", "poll.timeout.seconds", "retry.seconds", "strict.run.dir", "strict.sudoers.file",
-            "strict.group", "remote.viewer", "hostname");
+            "strict.group", "remote.viewer", "hostname", "ticket.seconds", "libvirt.uri");
+    /** Host mode's per-console keys; console names as the portal allows them. */
+    private static final Pattern CONSOLE_KEY = Pattern.compile("console\\.([a-z0-9][a-z0-9._-]{0,63})\\.(qmp|libvirt)");
+    /** Libvirt domain names: printable, no spaces or slashes (they are argv, never a shell). */
+    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9._+:@-]{1,200}");
     /** Paths end up in a sudoers rule, names in file names and iptables arguments: keep them to plain characters. */
     private static final Pattern SAFE_PATH = Pattern.compile("/[A-Za-z0-9._/-]*");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -44,9 +63,9 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
     /** Parses settings; {@code source} names them in error messages. */
     public static AgentConfig parse(Properties p, String source) {
         for (String key : p.stringPropertyNames()) {
-            if (!KEYS.contains(key)) {
+            if (!KEYS.contains(key) && !CONSOLE_KEY.matcher(key).matches()) {
                 throw new IllegalArgumentException(source + ": unknown key '" + key + "' (known: " + String.join(", ",
-                        KEYS.stream().sorted().toList()) + ")");
+                        KEYS.stream().sorted().toList()) + ", console.<name>.qmp, console.<name>.libvirt)");
             }
         }
         String url = value(p, "portal.url", null);
@@ -72,6 +91,30 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
             throw new IllegalArgumentException(source + ": strict.group must be a plain group name");
         }
         String portalCa = value(p, "portal.ca", null);
+        Map<String, ConsoleTarget> consoles = new TreeMap<>();
+        for (String key : new TreeSet<>(p.stringPropertyNames())) {
+            Matcher m = CONSOLE_KEY.matcher(key);
+            if (!m.matches()) {
+                continue;
+            }
+            String name = m.group(1);
+            if (consoles.containsKey(name)) {
+                throw new IllegalArgumentException(source + ": console " + name + " has both a .qmp and a .libvirt key: keep one");
+            }
+            if (m.group(2).equals("qmp")) {
+                consoles.put(name, new ConsoleTarget(name, ConsoleTarget.Kind.QMP, safePath(p, key, "/", source).toString()));
+            } else {
+                String domain = value(p, key, "");
+                if (!DOMAIN.matcher(domain).matches()) {
+                    throw new IllegalArgumentException(source + ": " + key + " must name a libvirt domain (letters, digits, ._+:@-)");
+                }
+                consoles.put(name, new ConsoleTarget(name, ConsoleTarget.Kind.LIBVIRT, domain));
+            }
+        }
+        String libvirtUri = value(p, "libvirt.uri", "qemu:///system");
+        if (!libvirtUri.matches("[\\x21-\\x7e]{1,500}")) {
+            throw new IllegalArgumentException(source + ": libvirt.uri must be a URI such as qemu:///system");
+        }
         return new AgentConfig(portalUrl,
                 value(p, "enrollment.token", null),
                 Path.of(value(p, "state.dir", "/var/lib/spicegate")),
@@ -85,13 +128,19 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
                 safePath(p, "strict.sudoers.file", "/etc/sudoers.d/spicegate", source),
                 group,
                 safePath(p, "remote.viewer", "/usr/bin/remote-viewer", source),
-                value(p, "hostname", null));
+                value(p, "hostname", null),
+                java.util.Collections.unmodifiableMap(consoles),
+                Duration.ofSeconds(positive(p, "ticket.seconds", 60, source)),
+                libvirtUri);
     }
 
     /** The settings the agent needs before it can talk to the portal, as a sentence, or null when complete. */
     public String missingForPortal() {
         if (portalUrl == null) {
             return "portal.url is not set";
+        }
+        if (mode == Mode.HOST && consoles.isEmpty()) {
+            return "mode=host needs at least one console: console.<name>.qmp=/path/to/qmp.sock or console.<name>.libvirt=<domain>";
         }
         return null;
     }
@@ -137,6 +186,7 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
     public String toString() {
         return "AgentConfig[portal.url=" + portalUrl + ", enrollment.token=" + (enrollmentToken == null ? "unset" : "set")
                 + ", state.dir=" + stateDir + ", mode=" + mode.name().toLowerCase() + ", strict=" + strict
-                + (netns == null ? "" : ", netns=" + netns) + "]";
+                + (netns == null ? "" : ", netns=" + netns)
+                + (mode == Mode.HOST ? ", consoles=" + consoles.keySet() + ", ticket.seconds=" + ticketTime.toSeconds() : "") + "]";
     }
 }

@@ -15,15 +15,17 @@ import java.util.logging.Logger;
 
 /**
  * The command line: {@code java -jar spicegate-agent.jar [--config FILE] [--apply-base | --remove | --check-drift]}.
- * Without a flag it runs the agent until SIGTERM, which leaves only the REJECT rules.
+ * Without a flag it runs the agent until SIGTERM, which leaves only the REJECT rules; {@code mode=host} runs the
+ * KVM host agent instead ({@link HostAgent}).
  */
 public final class AgentMain {
 
     static final String USAGE = """
             usage: java -jar spicegate-agent.jar [--config FILE] [--apply-base | --remove | --check-drift]
               (no flag)       run the agent: enroll once, long-poll the portal, enforce the grants
+                              (mode=host: set one-time SPICE passwords, guard the console ports)
               --config FILE   settings (default /etc/spicegate/agent.properties)
-              --apply-base    apply the REJECT-only chain (last protected list) and exit; for boot
+              --apply-base    apply the REJECT-only chain (last protected list or console ports) and exit; for boot
               --remove        remove the chain, its jump, the sudoers drop-in and launch files, and exit; for uninstall
               --check-drift   print remote-viewer's owner, group and mode; exit 1 when strict mode's 0750 root:spicegrp drifted
             """;
@@ -81,11 +83,10 @@ public final class AgentMain {
             err.println("cannot read the config: " + e.getMessage());
             return Agent.EXIT_CONFIG;
         }
-        if (config.mode() == AgentConfig.Mode.HOST) {
-            err.println("mode=host (the KVM host agent) is not available in this version yet; set mode=workstation");
-            return Agent.EXIT_CONFIG;
-        }
         CommandRunner runner = CommandRunner.system();
+        if (config.mode() == AgentConfig.Mode.HOST) {
+            return runHostMode(action, config, runner, out, err);
+        }
         Firewall firewall = new Firewall(runner, config.netns());
         try {
             switch (action) {
@@ -107,6 +108,50 @@ public final class AgentMain {
                 }
                 default -> {
                     return runAgent(config, err);
+                }
+            }
+        } catch (IOException e) {
+            err.println(action + " failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The same command line for a KVM host agent: its chain is SPICEGATE-IN, jumped to from INPUT. */
+    private static int runHostMode(String action, AgentConfig config, CommandRunner runner, PrintStream out, PrintStream err) {
+        HostFirewall firewall = new HostFirewall(runner, config.netns());
+        try {
+            switch (action) {
+                case "apply-base" -> {
+                    List<Integer> ports = new StateDir(config.stateDir(), ProtocolJson.mapper()).guardedPorts();
+                    firewall.applyBase(ports);
+                    out.println("applied the closed base: only loopback reaches the " + ports.size() + " console port(s)");
+                    return 0;
+                }
+                case "remove" -> {
+                    firewall.remove();
+                    out.println("removed the " + InputScript.CHAIN + " chains and their jumps");
+                    return 0;
+                }
+                case "check-drift" -> {
+                    out.println("mode=host: there is no remote-viewer to check on a KVM host");
+                    return 0;
+                }
+                default -> {
+                    String missing = config.missingForPortal();
+                    if (missing != null) {
+                        err.println("cannot start the agent: " + missing);
+                        return Agent.EXIT_CONFIG;
+                    }
+                    HostAgent agent = new HostAgent(config);
+                    Runtime.getRuntime().addShutdownHook(new Thread(agent::stop, "spicegate-shutdown"));
+                    try {
+                        agent.start();
+                    } catch (IOException e) {
+                        err.println("cannot start the agent: " + e.getMessage());
+                        agent.stop();
+                        return Agent.EXIT_CONFIG;
+                    }
+                    return agent.exitCode().join();
                 }
             }
         } catch (IOException e) {

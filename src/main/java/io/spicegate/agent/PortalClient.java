@@ -6,6 +6,8 @@ import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.EnrollRequest;
 import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.protocol.GrantSet;
+import io.spicegate.protocol.TicketAck;
+import io.spicegate.protocol.TicketSet;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +26,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The agent's side of {@code /api/agent/v1}: enroll once, long-poll the grants, ack what was applied.
+ * The agent's side of {@code /api/agent/v1}: enroll once, long-poll the grants (workstation) or the tickets
+ * (KVM host), ack what was applied.
  * With {@code portal.ca} set, https trusts that CA only. Secrets travel in bodies and the Authorization header,
  * never in a URL, a log line or an exception message.
  */
@@ -103,12 +106,33 @@ public final class PortalClient {
 
     /** Reports what was applied (expects 204, accepts any 2xx). */
     public void ack(String secret, Ack ack) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("ack")).timeout(SHORT_TIMEOUT)
+        post(secret, "ack", ack);
+    }
+
+    /** Host agents: long-polls the ticket set, like {@link #poll}. */
+    public TicketSet pollTickets(String secret, long after) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("tickets?after=" + Math.max(0, after)))
+                .timeout(pollTimeout).header("Authorization", "Bearer " + secret).header("Accept", "application/json")
+                .GET().build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw failure("tickets", response);
+        }
+        return mapper.readValue(response.body(), TicketSet.class);
+    }
+
+    /** Host agents: reports which passwords are set. */
+    public void ackTickets(String secret, TicketAck ack) throws IOException, InterruptedException {
+        post(secret, "tickets/ack", ack);
+    }
+
+    private void post(String secret, String path, Object body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(SHORT_TIMEOUT)
                 .header("Authorization", "Bearer " + secret).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(ack))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body))).build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() / 100 != 2) {
-            throw failure("ack", response);
+            throw failure(path, response);
         }
     }
 

@@ -79,26 +79,37 @@ public final class RestoreScript {
      * {@code iptables -S OUTPUT}: none when it already is, else delete every jump and insert one at position 1.
      */
     public static List<String> jumpFixup(String outputListing) {
-        List<String> rules = outputListing.lines().map(String::strip).filter(l -> l.startsWith("-A OUTPUT ")).toList();
-        long jumps = rules.stream().filter(JUMP::equals).count();
-        if (jumps == 1 && rules.get(0).equals(JUMP)) {
+        return jumpFixup("OUTPUT", CHAIN, outputListing);
+    }
+
+    /** The same for any built-in chain {@code hook} and agent chain {@code chain} (the host agent's INPUT). */
+    static List<String> jumpFixup(String hook, String chain, String listing) {
+        String jump = "-A " + hook + " -j " + chain;
+        List<String> rules = listing.lines().map(String::strip).filter(l -> l.startsWith("-A " + hook + " ")).toList();
+        long jumps = rules.stream().filter(jump::equals).count();
+        if (jumps == 1 && rules.get(0).equals(jump)) {
             return List.of();
         }
         List<String> lines = new ArrayList<>();
         for (long i = 0; i < jumps; i++) {
-            lines.add("-D OUTPUT -j " + CHAIN);
+            lines.add("-D " + hook + " -j " + chain);
         }
-        lines.add("-I OUTPUT 1 -j " + CHAIN);
+        lines.add("-I " + hook + " 1 -j " + chain);
         return lines;
     }
 
     /** The restore input that removes every jump to the chain and the chain itself (uninstall). */
     public static String removal(String outputListing, boolean chainExists) {
+        return removal("OUTPUT", CHAIN, outputListing, chainExists);
+    }
+
+    static String removal(String hook, String chain, String listing, boolean chainExists) {
+        String jump = "-A " + hook + " -j " + chain;
         StringBuilder script = new StringBuilder("*filter\n");
-        outputListing.lines().map(String::strip).filter(JUMP::equals)
-                .forEach(l -> script.append("-D OUTPUT -j ").append(CHAIN).append('\n'));
+        listing.lines().map(String::strip).filter(jump::equals)
+                .forEach(l -> script.append("-D ").append(hook).append(" -j ").append(chain).append('\n'));
         if (chainExists) {
-            script.append("-F ").append(CHAIN).append('\n').append("-X ").append(CHAIN).append('\n');
+            script.append("-F ").append(chain).append('\n').append("-X ").append(chain).append('\n');
         }
         return script.append("COMMIT\n").toString();
     }

@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * What the agent keeps across restarts in {@code state.dir} (0700): the secret it got at enrollment (0600) and
- * the last protected list, so that a restart without the portal still REJECTs.
+ * the last protected list (host mode: the console ports), so that a restart without the portal still REJECTs.
  */
 public final class StateDir {
 
@@ -54,6 +54,20 @@ public final class StateDir {
             return List.of();
         }
         return mapper.readValue(file.toFile(), new TypeReference<List<Destination>>() { });
+    }
+
+    /** Host mode: the last console ports received, or empty when none was ever received. */
+    public List<Integer> guardedPorts() throws IOException {
+        Path file = dir.resolve("ports.json");
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        return mapper.readValue(file.toFile(), new TypeReference<List<Integer>>() { });
+    }
+
+    /** Host mode: remembers the console ports, so a restart without the portal still guards them. */
+    public void saveGuardedPorts(List<Integer> ports) throws IOException {
+        write(dir.resolve("ports.json"), mapper.writeValueAsString(ports) + "\n");
     }
 
     /** Remembers the protected list. */

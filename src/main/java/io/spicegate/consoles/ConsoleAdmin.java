@@ -2,6 +2,7 @@ package io.spicegate.consoles;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.sessions.GrantService;
+import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Validate;
 import io.spicegate.workstations.Workstation;
@@ -32,12 +33,26 @@ public class ConsoleAdmin {
     @Inject
     GrantService grants;
 
-    /** A host as the admin API shows it. */
-    public record HostView(long id, String name, String address, String caPem) {
+    @Inject
+    TicketService tickets;
+
+    @Inject
+    HostCredentials hostCredentials;
+
+    /** A host as the admin API shows it, with its agent's state; secrets never included. */
+    public record HostView(long id, String name, String address, String caPem, boolean enrolled, String agentHostname,
+                           java.time.Instant lastSeen, long ticketVersion, Long ackedVersion) {
         static HostView of(KvmHost h) {
-            return new HostView(h.id, h.name, h.address, h.caPem);
+            return new HostView(h.id, h.name, h.address, h.caPem, h.hasAgent(), h.agentHostname, h.lastSeenAt,
+                    h.ticketVersion, h.ackedVersion);
         }
     }
+
+    /** A created host with the enrollment token of its agent (shown once). */
+    public record HostCreated(long id, String name, String address, String caPem, String enrollmentToken) { }
+
+    /** A new enrollment token for a host's agent (shown once). */
+    public record HostEnrollment(long id, String name, String enrollmentToken) { }
 
     /** Body of host create and update. */
     public record HostInput(String name, String address, String caPem) { }
@@ -70,8 +85,9 @@ public class ConsoleAdmin {
         return HostView.of(findHost(id));
     }
 
+    /** Creates a host; the answer carries the one-time enrollment token for its (optional) agent. */
     @Transactional
-    public HostView createHost(HostInput in, String admin) {
+    public HostCreated createHost(HostInput in, String admin) {
         if (in == null) {
             throw Problem.badRequest("Send {\"name\": \"mysrv\", \"address\": \"10.0.0.2\", \"caPem\": \"-----BEGIN CERTIFICATE-----...\"}.");
         }
@@ -86,7 +102,19 @@ public class ConsoleAdmin {
         h.persist();
         audit.append(AuditLog.event("HOST_CREATED").actor(admin).detail(name + " at " + h.address), clock.instant());
         bumpAll();
-        return HostView.of(h);
+        String token = hostCredentials.newEnrollmentToken(h, admin);
+        return new HostCreated(h.id, h.name, h.address, h.caPem, token);
+    }
+
+    /**
+     * A new enrollment token for the host's agent: the agent enrolled so far is locked out (its consoles keep
+     * their static password) until an agent enrolls with the new token.
+     */
+    @Transactional
+    public HostEnrollment reenrollHost(long id, String admin) {
+        KvmHost h = findHost(id);
+        String token = hostCredentials.newEnrollmentToken(h, admin);
+        return new HostEnrollment(h.id, h.name, token);
     }
 
     @Transactional
@@ -243,11 +271,12 @@ public class ConsoleAdmin {
         }
     }
 
-    /** The protected destinations changed: every agent fetches the new list. */
+    /** The protected destinations changed: every agent fetches the new list (host agents: their ports). */
     private void bumpAll() {
         for (Workstation w : Workstation.<Workstation>listAll()) {
             grants.bump(w.id);
         }
+        tickets.bumpAll();
     }
 
     private static String address(String raw) {

@@ -12,12 +12,18 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 import java.time.Instant;
 import java.util.UUID;
 
-/** A console session: user + console + workstation + [start, end) (DESIGN.md rule 2). Names are copies. */
+/**
+ * A console session: user + console + workstation + [start, end) (DESIGN.md rule 2). Names are copies.
+ * Dynamic updates: the agents' acks update their own columns with targeted SQL while the
+ * session is changed through the entity: only changed columns are written, so neither overwrites the other.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "console_session")
 public class ConsoleSession extends PanacheEntityBase {
 
@@ -90,6 +96,36 @@ public class ConsoleSession extends PanacheEntityBase {
     @Column(name = "firewall_error")
     public String firewallError;
 
+    /** The one-time SPICE password of the latest (re-)open; kept until its launch file is served. A secret. */
+    @Column(name = "ticket_password")
+    public String ticketPassword;
+
+    /** The host's ticket version that carries this password; null when the host has no agent (static password). */
+    @Column(name = "ticket_version")
+    public Long ticketVersion;
+
+    @Column(name = "ticket_issued_at")
+    public Instant ticketIssuedAt;
+
+    /** When the host's agent acknowledged that the VM accepts the password. */
+    @Column(name = "ticket_applied_at")
+    public Instant ticketAppliedAt;
+
+    /** Why the host's agent could not set the password. */
+    @Column(name = "ticket_error")
+    public String ticketError;
+
+    /** none (no host agent: the static password), pending, ready, or error. */
+    public String ticketState() {
+        if (ticketVersion == null) {
+            return "none";
+        }
+        if (ticketError != null) {
+            return "error";
+        }
+        return ticketAppliedAt != null ? "ready" : "pending";
+    }
+
     /** none (no agent on the workstation), pending, ready, or error. */
     public String firewallState() {
         if (workstation == null || !workstation.hasAgent()) {
@@ -104,6 +140,7 @@ public class ConsoleSession extends PanacheEntityBase {
     /** Ends the session in a terminal state; throws if it already ended. */
     public void finish(SessionState how, Instant at, String by, String reason) {
         state = state.transitionTo(how);
+        ticketPassword = null; // an ended session's password is of no use to anyone
         endedAt = at;
         endedBy = by;
         endReason = reason;

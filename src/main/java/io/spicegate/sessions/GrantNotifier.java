@@ -20,8 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Wakes agents' long-polls when their workstation's grants change, on whichever replica they poll: every
- * change does {@code pg_notify('spicegate_grants', <workstation id>)} in its transaction, and each portal
+ * Wakes agents' long-polls when their workstation's grants (or their KVM host's tickets) change, on whichever
+ * replica they poll: every change does {@code pg_notify('spicegate_grants', <workstation id> | h<host id>)} in its
+ * transaction, and each portal
  * LISTENs on one dedicated connection. Memory of one process is never the source of truth, only a wake-up.
  */
 @ApplicationScoped
@@ -62,6 +63,23 @@ public class GrantNotifier {
         CompletableFuture<Void> f = new CompletableFuture<>();
         waiters.computeIfAbsent(workstationId, k -> ConcurrentHashMap.newKeySet()).add(f);
         return f;
+    }
+
+    /**
+     * A future completed at the next change of this KVM host's tickets. Host keys share the channel with
+     * workstation ids: the payload is {@code h<id>}, the waiter key {@code -id}.
+     */
+    public CompletableFuture<Void> nextForHost(long hostId) {
+        return next(-hostId);
+    }
+
+    public void forgetForHost(long hostId, CompletableFuture<Void> f) {
+        forget(-hostId, f);
+    }
+
+    /** The notification payload for a host. */
+    static String hostKey(long hostId) {
+        return "h" + hostId;
     }
 
     public void forget(long workstationId, CompletableFuture<Void> f) {
@@ -111,7 +129,8 @@ public class GrantNotifier {
                     }
                     for (PGNotification n : batch) {
                         try {
-                            wake(Long.parseLong(n.getParameter()));
+                            String p = n.getParameter();
+                            wake(p.startsWith("h") ? -Long.parseLong(p.substring(1)) : Long.parseLong(p));
                         } catch (NumberFormatException e) {
                             wakeAll();
                         }

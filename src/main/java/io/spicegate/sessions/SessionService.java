@@ -55,6 +55,9 @@ public class SessionService {
     @Inject
     GrantService grants;
 
+    @Inject
+    TicketService tickets;
+
     /** The result of Open console: the session and whether it was already there. */
     public record Opened(SessionView session, boolean reopened) { }
 
@@ -102,6 +105,7 @@ public class SessionService {
             if (ws.strict) {
                 grants.bump(ws.id); // the agent writes the fresh launch file
             }
+            tickets.issue(s, now); // a fresh launch file carries a fresh one-time password
             audit.append(AuditLog.event("SESSION_REOPENED").actor(user.username).user(user.username)
                     .console(console.name).workstation(ws.name).session(s.id).source(source)
                     .detail("fresh launch file; ends " + s.endsAt), now);
@@ -133,6 +137,7 @@ public class SessionService {
         s.state = SessionState.ACTIVE;
         s.approvedRequestId = d.approvedRequestId();
         s.vvNonce = nonce();
+        tickets.issue(s, now);
         s.persist();
         grants.bump(ws.id);
         audit.append(AuditLog.event("SESSION_OPENED").actor(user.username).user(user.username)
@@ -151,19 +156,24 @@ public class SessionService {
             throw Problem.gone("This session has ended, so its launch file is no longer valid: open the console again.");
         }
         awaitFirewall(s, now);
-        int claimed = em.createQuery("update ConsoleSession s set s.vvFetchedAt = ?1 where s.id = ?2 and s.vvFetchedAt is null "
-                        + "and s.state = ?3")
+        awaitTicket(s, now);
+        if (s.console == null) {
+            throw Problem.gone("The console of this session was removed.");
+        }
+        String password = s.ticketVersion != null ? s.ticketPassword : s.console.password;
+        if (s.ticketVersion != null && password == null && s.vvFetchedAt == null) {
+            throw Problem.gone("The one-time password of this launch file has lapsed: click Open console again for a fresh one.");
+        }
+        // served once: the one-time password is forgotten in the same update that uses up the launch file
+        int claimed = em.createQuery("update ConsoleSession s set s.vvFetchedAt = ?1, s.ticketPassword = null "
+                        + "where s.id = ?2 and s.vvFetchedAt is null and s.state = ?3")
                 .setParameter(1, now).setParameter(2, sessionId).setParameter(3, SessionState.ACTIVE).executeUpdate();
         if (claimed != 1) {
             throw Problem.gone("This launch file was already downloaded and works only once: click Open console again for a fresh one.");
         }
-        if (s.console == null) {
-            throw Problem.gone("The console of this session was removed.");
-        }
         audit.append(AuditLog.event("VV_DOWNLOADED").actor(s.username).user(s.username).console(s.consoleName)
                 .workstation(s.workstationName).session(s.id).source(source), now);
-        String body = LaunchFile.render(s.console, s.console.password,
-                s.consoleName + " (Spicegate) - release cursor: Shift+F12");
+        String body = LaunchFile.render(s.console, password, s.consoleName + " (Spicegate) - release cursor: Shift+F12");
         return new LaunchFileContent(s.consoleName + ".vv", body);
     }
 
@@ -213,6 +223,29 @@ public class SessionService {
             }
             case "error" -> throw Problem.conflict("The agent on workstation " + s.workstationName
                     + " could not open the firewall for you (" + s.firewallError + "): tell your administrator.");
+            default -> { }
+        }
+    }
+
+    /**
+     * Where the console's host has an agent, the launch file carries a one-time password that the VM accepts
+     * only once the agent has set it: 503 with Retry-After meanwhile, a clear error after the ack timeout.
+     */
+    private void awaitTicket(ConsoleSession s, Instant now) {
+        String host = s.console == null ? "?" : s.console.host.name;
+        switch (s.ticketState()) {
+            case "pending" -> {
+                long waited = Duration.between(s.ticketIssuedAt, now).toSeconds();
+                if (waited < config.agent().ackTimeoutSeconds()) {
+                    throw Problem.notReady("KVM host " + host + " is setting a one-time password for you: the launch "
+                            + "file follows in a moment.", 1);
+                }
+                throw new Problem(503, "The Spicegate agent on KVM host " + host + " has not set the one-time password "
+                        + "after " + waited + " seconds: tell your administrator (systemctl status spicegate-agent on "
+                        + host + "), then open the console again.");
+            }
+            case "error" -> throw Problem.conflict("The agent on KVM host " + host + " could not set the one-time "
+                    + "password for you (" + s.ticketError + "): tell your administrator.");
             default -> { }
         }
     }
@@ -281,14 +314,16 @@ public class SessionService {
     @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "5s")
     @Transactional
     void expireSweep() {
-        expireDue(null, clock.instant());
+        Instant now = clock.instant();
+        expireDue(null, now);
+        tickets.forgetStale(now);
     }
 
     /** Expires due sessions (of one console, or all); the UPDATE ... WHERE state = 'ACTIVE' makes it happen once. */
     int expireDue(Long consoleId, Instant now) {
         String sql = """
                 update console_session set state = 'EXPIRED', ended_at = ends_at, ended_by = 'system',
-                       end_reason = 'time is up'
+                       end_reason = 'time is up', ticket_password = null
                 where state = 'ACTIVE' and ends_at <= ?1""" + (consoleId == null ? "" : " and console_id = ?2")
                 + " returning id, username, console_name, workstation_name, ends_at";
         var query = em.createNativeQuery(sql).setParameter(1, now);

@@ -127,6 +127,10 @@ public interface SpicegateConfig {
         @WithDefault("10")
         int ackTimeoutSeconds();
 
+        /** How long a one-time SPICE password is kept for its launch file; after that the user opens again. */
+        @WithDefault("600")
+        int ticketKeepSeconds();
+
         /** How long an enrollment token stays valid. */
         @WithDefault("24")
         int enrollmentHours();

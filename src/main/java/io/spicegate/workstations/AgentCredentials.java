@@ -2,6 +2,7 @@ package io.spicegate.workstations;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.protocol.EnrollResponse;
+import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Secrets;
 import io.spicegate.shared.SpicegateConfig;
@@ -29,6 +30,9 @@ public class AgentCredentials {
 
     @Inject
     SpicegateConfig config;
+
+    @Inject
+    TicketService tickets;
 
     /** A fresh enrollment token for the workstation; any earlier token and the enrolled agent's secret stop working. */
     @Transactional
@@ -62,6 +66,7 @@ public class AgentCredentials {
         ws.agentHostname = hostname == null ? null : hostname.substring(0, Math.min(hostname.length(), 255)).replace('\u0000', '?');
         audit.append(AuditLog.event("AGENT_ENROLLED").actor(ws.name).workstation(ws.name).source(source)
                 .detail("hostname " + ws.agentHostname), now);
+        tickets.bumpAll(); // an enrolled workstation may now reach the guarded console ports
         return new EnrollResponse(secret, ws.name, "workstation");
     }
 

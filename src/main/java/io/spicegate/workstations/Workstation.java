@@ -11,13 +11,19 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 
-/** A Linux client workstation, known by the addresses its requests come from. */
+/**
+ * A Linux client workstation, known by the addresses its requests come from.
+ * Dynamic updates: the grant version is bumped with targeted SQL while an agent's poll
+ * or ack changes other columns through the entity: only changed columns are written, so a version never goes back.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "workstation")
 public class Workstation extends PanacheEntityBase {
 

@@ -2,6 +2,7 @@ package io.spicegate.workstations;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.sessions.GrantService;
+import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Validate;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +31,9 @@ public class WorkstationAdmin {
 
     @Inject
     GrantService grants;
+
+    @Inject
+    TicketService tickets;
 
     /** Admin view; secrets never included. */
     public record View(long id, String name, List<String> addresses, boolean active, boolean enrolled,
@@ -103,6 +107,7 @@ public class WorkstationAdmin {
             w.strict = in.strict();
         }
         grants.bump(w.id);
+        tickets.bumpAll(); // guarded hosts admit enrolled, active workstations' addresses only
         audit.append(AuditLog.event("WORKSTATION_CHANGED").actor(admin).workstation(w.name)
                 .detail(before + " -> " + View.of(w)), clock.instant());
         return View.of(w);
@@ -114,6 +119,7 @@ public class WorkstationAdmin {
         Workstation w = find(id);
         w.secretHash = null;
         grants.bump(w.id);
+        tickets.bumpAll();
         return new Created(w.id, w.name, credentials.newEnrollmentToken(w, admin));
     }
 
@@ -129,6 +135,7 @@ public class WorkstationAdmin {
         audit.append(AuditLog.event("WORKSTATION_DELETED").actor(admin).workstation(w.name).detail(View.of(w).toString()),
                 clock.instant());
         w.delete();
+        tickets.bumpAll();
     }
 
     private static Workstation find(long id) {

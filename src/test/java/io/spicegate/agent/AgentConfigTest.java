@@ -90,6 +90,41 @@ class AgentConfigTest {
     }
 
     @Test
+    void hostModeConsoles() throws Exception {
+        AgentConfig config = parse("""
+                portal.url = http://127.0.0.1:8080
+                mode = host
+                ticket.seconds = 30
+                libvirt.uri = qemu:///system?socket=/tmp/lv/libvirt-sock
+                console.debianx.libvirt = debianx
+                console.leaptest.qmp = /run/qemu/leaptest.qmp
+                console.vm3.libvirt = vm3-confidential
+                """);
+        assertEquals(Duration.ofSeconds(30), config.ticketTime());
+        assertEquals("qemu:///system?socket=/tmp/lv/libvirt-sock", config.libvirtUri());
+        assertEquals(new AgentConfig.ConsoleTarget("debianx", AgentConfig.ConsoleTarget.Kind.LIBVIRT, "debianx"),
+                config.consoles().get("debianx"));
+        assertEquals(new AgentConfig.ConsoleTarget("leaptest", AgentConfig.ConsoleTarget.Kind.QMP, "/run/qemu/leaptest.qmp"),
+                config.consoles().get("leaptest"));
+        assertEquals(3, config.consoles().size());
+        assertNull(config.missingForPortal());
+        assertTrue(config.toString().contains("consoles=[debianx, leaptest, vm3]"), config.toString());
+    }
+
+    @Test
+    void hostModeDefaultsAndMistakes() throws Exception {
+        AgentConfig defaults = parse("portal.url=https://p\nmode=host\n");
+        assertEquals(Duration.ofSeconds(60), defaults.ticketTime());
+        assertEquals("qemu:///system", defaults.libvirtUri());
+        assertTrue(defaults.missingForPortal().startsWith("mode=host needs at least one console"), defaults.missingForPortal());
+        assertMessage("console vm has both a .qmp and a .libvirt key", "console.vm.qmp=/run/q.sock\nconsole.vm.libvirt=vm");
+        assertMessage("console.vm.qmp must be an absolute path", "console.vm.qmp=q.sock");
+        assertMessage("console.vm.libvirt must name a libvirt domain", "console.vm.libvirt=a b");
+        assertMessage("unknown key 'console.vm.vnc'", "console.vm.vnc=1");
+        assertMessage("ticket.seconds must be a positive number", "ticket.seconds=-1");
+    }
+
+    @Test
     void withoutPortalUrlTheAgentCannotRun() throws Exception {
         assertEquals("portal.url is not set", parse("strict=false").missingForPortal());
     }

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The packaged {@code target/spicegate-agent.jar} as systemd runs it: {@code --apply-base}, the agent process
  * against a fake portal until SIGTERM (which must leave only the REJECTs), {@code --check-drift}, {@code --remove},
- * and the refusal of host mode.
+ * and host mode refusing to start without a console to guard.
  */
 class AgentJarIT {
 

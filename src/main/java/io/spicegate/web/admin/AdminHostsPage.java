@@ -26,6 +26,8 @@ public class AdminHostsPage {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance host(Page page, HostForm form, ConsoleAdmin.HostView host, String error);
+
+        static native TemplateInstance enrollment(Page page, String name, String token, String config);
     }
 
     /** The host form as typed. */
@@ -48,8 +50,17 @@ public class AdminHostsPage {
         AdminSupport.post(caller, csrf);
         HostForm form = new HostForm(AdminSupport.nz(name), AdminSupport.nz(address), AdminSupport.nz(caPem));
         try {
-            ConsoleAdmin.HostView h = consoles.createHost(new ConsoleAdmin.HostInput(name, address, caPem), caller.username());
-            return AdminSupport.seeOther("/admin/consoles?host=" + h.name());
+            ConsoleAdmin.HostCreated h = consoles.createHost(new ConsoleAdmin.HostInput(name, address, caPem), caller.username());
+            // the host agent's enrollment token is shown this once
+            String snippet = "portal.url=<this portal's address>\n"
+                    + "enrollment.token=" + h.enrollmentToken() + "\n"
+                    + "mode=host\n"
+                    + "state.dir=/var/lib/spicegate\n"
+                    + "# one line per console on this host: its QMP socket or its libvirt domain\n"
+                    + "#console.<name>.libvirt=<domain>\n"
+                    + "#console.<name>.qmp=/run/qemu/<name>.qmp\n";
+            return Response.ok(Templates.enrollment(AdminSupport.page(caller, "Host " + h.name() + " added"), h.name(),
+                    h.enrollmentToken(), snippet)).build();
         } catch (Problem p) {
             if (!AdminSupport.isFormProblem(p)) {
                 throw p;
