@@ -147,8 +147,11 @@ class AdminFormsTest {
         assertTrue(error(html).contains("neither an IP address nor a DNS name"), html);
         assertTrue(html.contains("value=\"not an address!\""));
         assertEquals(0, Db.count("select count(*) from kvm_host where name = ?", host));
-        form().formParam("name", host).formParam("address", "10.0.0.2").formParam("caPem", "").post("/admin/hosts")
-                .then().statusCode(303);
+        String added = form().formParam("name", host).formParam("address", "10.0.0.2").formParam("caPem", "").post("/admin/hosts")
+                .then().statusCode(200).extract().asString();
+        // the host agent's enrollment token is shown this once, with the agent's configuration
+        assertTrue(added.contains("This token is shown only now") && added.contains("enrollment.token=sgh_")
+                && added.contains("mode=host"), added);
 
         String console = Fixtures.unique("vm");
         html = form().formParam("name", console).formParam("host", host).formParam("tlsPort", "59x0")
