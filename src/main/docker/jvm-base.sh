@@ -17,7 +17,7 @@ jdk=${2:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")"
 # What Quarkus, Hibernate, Vert.x, the PostgreSQL driver and Micrometer use; jdk.jcmd for `kubectl exec ... jcmd`.
 modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http
 modules=$modules,java.prefs,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.transaction.xa,java.xml
-modules=$modules,java.xml.crypto,jdk.crypto.cryptoki,jdk.crypto.ec,jdk.management,jdk.naming.dns,jdk.net
+modules=$modules,java.rmi,java.xml.crypto,jdk.crypto.cryptoki,jdk.crypto.ec,jdk.management,jdk.naming.dns,jdk.net
 modules=$modules,jdk.unsupported,jdk.zipfs,jdk.jcmd,jdk.localedata
 
 rm -rf "$out"
