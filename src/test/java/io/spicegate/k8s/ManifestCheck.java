@@ -51,6 +51,7 @@ final class ManifestCheck {
      * k8s/postgres-cluster.yaml uses, with their types. Anything else in the spec is refused.
      */
     static final Map<String, Object> CNPG_CLUSTER_SPEC = Map.of(
+            "inheritedMetadata", Map.of("labels", Scalar.STRING_MAP, "annotations", Scalar.STRING_MAP),
             "instances", Scalar.INT,
             "imageName", Scalar.STRING,
             "primaryUpdateStrategy", new OneOf(Set.of("unsupervised", "supervised")),

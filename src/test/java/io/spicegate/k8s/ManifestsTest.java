@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -41,13 +42,13 @@ class ManifestsTest {
 
     @BeforeAll
     static void parseAll() throws IOException {
-        try (Stream<Path> files = Files.list(K8S)) {
+        try (Stream<Path> files = Files.walk(K8S)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 if (f.getFileName().toString().equals("kustomization.yaml")) {
                     continue;
                 }
                 try {
-                    BY_FILE.put(f.getFileName().toString(), CHECK.parse(Files.readString(f)));
+                    BY_FILE.put(K8S.relativize(f).toString(), CHECK.parse(Files.readString(f)));
                 } catch (RuntimeException e) {
                     throw new AssertionError(f + " does not parse into the Kubernetes model: " + e.getMessage(), e);
                 }
@@ -61,7 +62,7 @@ class ManifestsTest {
         BY_FILE.forEach((file, objects) -> objects.forEach(o -> CHECK.problems(o).forEach(p -> problems.add(file + ": " + p))));
         assertEquals(List.of(), problems);
         assertEquals(List.of("Cluster", "Deployment", "Ingress", "Namespace", "NetworkPolicy", "PodDisruptionBudget",
-                        "Secret", "Service"),
+                        "Secret", "Service", "StatefulSet"),
                 all(HasMetadata.class).map(HasMetadata::getKind).distinct().sorted().toList());
         // only the CloudNativePG cluster is read generically (against ManifestCheck's schema)
         assertEquals(List.of("Cluster"), all(GenericKubernetesResource.class).map(HasMetadata::getKind).toList());
@@ -134,9 +135,28 @@ class ManifestsTest {
         @SuppressWarnings("unchecked")
         List<String> listed = (List<String>) new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
                 .readValue(K8S.resolve("kustomization.yaml").toFile(), Map.class).get("resources");
-        List<String> expected = new ArrayList<>(BY_FILE.keySet());
+        List<String> expected = new ArrayList<>(BY_FILE.keySet().stream().filter(f -> !f.contains("/")).toList());
         expected.removeAll(List.of("secrets.example.yaml", "ingress-controller-service.yaml"));
         assertEquals(expected.stream().sorted().toList(), listed.stream().sorted().toList());
+    }
+
+    @Test
+    void theStatefulSetAlternativeAnswersWhereThePortalConnects() {
+        Container portal = one(Deployment.class, "spicegate-portal").getSpec().getTemplate().getSpec().getContainers().get(0);
+        String url = portal.getEnv().stream().filter(e -> e.getName().equals("QUARKUS_DATASOURCE_JDBC_URL")).findFirst()
+                .orElseThrow().getValue();
+        StatefulSet sts = one(StatefulSet.class, "spicegate-db");
+        Service svc = one(Service.class, sts.getSpec().getServiceName());
+        assertTrue(url.startsWith("jdbc:postgresql://" + svc.getMetadata().getName() + ":5432/spicegate"), url);
+        Map<String, String> podLabels = sts.getSpec().getTemplate().getMetadata().getLabels();
+        assertTrue(podLabels.entrySet().containsAll(svc.getSpec().getSelector().entrySet()));
+        // the database NetworkPolicy and the portal's egress select this pod as they select CloudNativePG's
+        NetworkPolicy db = one(NetworkPolicy.class, "spicegate-db");
+        assertTrue(podLabels.entrySet().containsAll(db.getSpec().getPodSelector().getMatchLabels().entrySet()));
+        Container pg = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals(Boolean.FALSE, pg.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(List.of("ALL"), pg.getSecurityContext().getCapabilities().getDrop());
+        assertEquals(Boolean.TRUE, sts.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot());
     }
 
     /** The checker itself: each of these mistakes must be reported, none may pass silently. */
