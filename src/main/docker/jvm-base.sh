@@ -36,8 +36,7 @@ fi
 rm -f "$root"/opt/java/lib/{libawt_xawt,libjsound,libsplashscreen,libfontmanager,libjavajpeg,liblcms}.so
 
 # the shared libraries the runtime's executables and libraries need, at the paths the dynamic linker looks
-find "$root/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 \
-    | xargs -0 ldd 2>/dev/null \
+{ find "$root/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 | xargs -0 ldd 2>/dev/null || true; } \
     | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ && $2 ~ /^\(/ { print $1 }' \
     | grep -v "^$root/" \
     | sort -u \
