@@ -1,5 +1,6 @@
 package io.spicegate.users;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.spicegate.audit.AuditLog;
 import io.spicegate.shared.Secrets;
 import io.spicegate.shared.SpicegateConfig;
@@ -35,6 +36,9 @@ public class AuthService {
 
     @Inject
     DirectoryAccounts accounts;
+
+    @Inject
+    MeterRegistry metrics;
 
     /** The outcome of a password check. */
     public sealed interface Outcome {
@@ -161,6 +165,7 @@ public class AuthService {
         String why = found.isEmpty() ? "unknown account" : !ok ? "wrong password" : "account deactivated";
         audit.append(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
                 .detail(why + " (" + method + ", " + via + ")"), now);
+        metrics.counter("spicegate_logins_failed", "method", method).increment();
         Optional<Instant> nowLocked = lockedUntil(username, now);
         if (nowLocked.isPresent()) {
             return new Outcome.Locked(Duration.between(now, nowLocked.get()).toSeconds());
