@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Benchmark (bench profile, not CI): 10 000 idle agents long-polling one portal replica. Measured on the portal
@@ -35,7 +35,7 @@ class IdleAgentsBench {
     void tenThousandIdleAgents() throws Exception {
         long limit = BenchSupport.openFilesLimit();
         System.out.println("open files limit (ulimit -n): " + limit);
-        assumeTrue(limit > AGENTS + 1000, "raise ulimit -n above " + (AGENTS + 1000) + " (it is " + limit + ")");
+        assertTrue(limit > AGENTS + 1000, "raise ulimit -n above " + (AGENTS + 1000) + " (it is " + limit + ")");
         try (ExternalPostgres pg = ExternalPostgres.start()) {
             String db = pg.database("spicegate");
             Map<String, String> env = pg.portalEnv(db);
