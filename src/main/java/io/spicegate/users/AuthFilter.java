@@ -96,14 +96,18 @@ public class AuthFilter {
     }
 
     /**
-     * A state change from a browser must name our own host in Origin (or, failing that, Referer). A form
+     * A state change from a browser must name our own host in Origin (or, failing that, Referer); {@code Origin: null}
+     * is refused, since our pages always send their real origin and a cross-site form can send "null". A form
      * post without either is let through to the page, which still checks its CSRF token; a JSON call
      * without either is refused.
      */
     private boolean sameOrigin(ContainerRequestContext ctx, HttpServerRequest request) {
         String host = request.authority() != null ? request.authority().toString() : ctx.getHeaderString(HttpHeaders.HOST);
         String origin = ctx.getHeaderString("Origin");
-        if (origin == null || origin.isBlank() || "null".equals(origin)) {
+        if ("null".equals(origin == null ? null : origin.strip())) {
+            return false; // an opaque origin (a page with Referrer-Policy: no-referrer, a sandbox): never one of ours
+        }
+        if (origin == null || origin.isBlank()) {
             origin = ctx.getHeaderString("Referer");
         }
         if (origin == null || origin.isBlank()) {

@@ -72,7 +72,7 @@ public class LoginPage {
         AuthService.Outcome outcome = auth.login(username, password, SourceAddress.of(request));
         if (outcome instanceof AuthService.Outcome.Ok ok) {
             NewCookie cookie = new NewCookie.Builder(AuthFilter.COOKIE).value(ok.token()).path("/").httpOnly(true)
-                    .secure(config.session().cookieSecure()).sameSite(NewCookie.SameSite.LAX).build();
+                    .secure(secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
             return Response.seeOther(URI.create(target)).cookie(cookie).build();
         }
         String shown = username == null ? "" : username.strip();
@@ -96,8 +96,16 @@ public class LoginPage {
             auth.logout(AuthService.sha256(request.getCookie(AuthFilter.COOKIE).getValue()), SourceAddress.of(request));
         }
         NewCookie gone = new NewCookie.Builder(AuthFilter.COOKIE).value("").path("/").httpOnly(true).maxAge(0)
-                .sameSite(NewCookie.SameSite.LAX).build();
+                .secure(secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
         return Response.seeOther(URI.create("/login?bye=1")).cookie(gone).build();
+    }
+
+    /**
+     * Cookies are {@code Secure} when configured so, and whenever the request came over TLS (directly, or through a
+     * trusted proxy's X-Forwarded-Proto): a browser then never sends the login token over plain http.
+     */
+    static boolean secureCookie(SpicegateConfig config, HttpServerRequest request) {
+        return config.session().cookieSecure() || "https".equalsIgnoreCase(request.scheme());
     }
 
     /** The login page; the single sign-on button shows when OIDC is configured. */

@@ -55,7 +55,7 @@ public class OidcLoginPage {
         }
         try {
             OidcLogin.Start s = oidc.start(redirectUri(request), target);
-            return Response.seeOther(s.location()).cookie(flowCookie(s.cookie(), 600)).build();
+            return Response.seeOther(s.location()).cookie(flowCookie(s.cookie(), 600, request)).build();
         } catch (OidcLogin.Failed e) {
             return Response.status(503).entity(LoginPage.page(oidc, target, "", e.getMessage(), null, null)).build();
         }
@@ -67,7 +67,7 @@ public class OidcLoginPage {
                              @QueryParam("error") String error, @QueryParam("error_description") String description,
                              @CookieParam(OidcLogin.COOKIE) String flow, @Context HttpServerRequest request) {
         String target = LoginPage.safeNext(OidcLogin.nextOf(flow));
-        NewCookie spent = flowCookie("", 0);
+        NewCookie spent = flowCookie("", 0, request);
         if (!oidc.enabled()) {
             return Response.status(404).entity(LoginPage.page(oidc, target, "", "Single sign-on is not configured here.", null, null))
                     .cookie(spent).build();
@@ -83,7 +83,7 @@ public class OidcLoginPage {
             AuthService.Outcome outcome = auth.oidcLogin(id, oidc.issuer(), SourceAddress.of(request));
             if (outcome instanceof AuthService.Outcome.Ok ok) {
                 NewCookie cookie = new NewCookie.Builder(AuthFilter.COOKIE).value(ok.token()).path("/").httpOnly(true)
-                        .secure(config.session().cookieSecure()).sameSite(NewCookie.SameSite.LAX).build();
+                        .secure(LoginPage.secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
                 return Response.seeOther(URI.create(target)).cookie(cookie, spent).build();
             }
             String message = outcome instanceof AuthService.Outcome.Refused r ? r.message()
@@ -100,9 +100,9 @@ public class OidcLoginPage {
                 .orElseGet(() -> request.scheme() + "://" + request.authority() + CALLBACK);
     }
 
-    private NewCookie flowCookie(String value, int maxAge) {
+    private NewCookie flowCookie(String value, int maxAge, HttpServerRequest request) {
         return new NewCookie.Builder(OidcLogin.COOKIE).value(value).path("/login/oidc").httpOnly(true).maxAge(maxAge)
-                .secure(config.session().cookieSecure()).sameSite(NewCookie.SameSite.LAX).build();
+                .secure(LoginPage.secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
     }
 
     private static String clip(String s) {

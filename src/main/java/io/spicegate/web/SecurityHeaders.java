@@ -13,9 +13,9 @@ public class SecurityHeaders {
     @ServerResponseFilter
     public void headers(ContainerRequestContext request, ContainerResponseContext response) {
         var h = response.getHeaders();
-        h.putSingle("X-Content-Type-Options", "nosniff");
+        // X-Content-Type-Options and X-Frame-Options come from quarkus.http.header.* (application.properties), which
+        // also reach static files and /q/: set here as well, they would be sent twice
         h.putSingle("Referrer-Policy", "same-origin");
-        h.putSingle("X-Frame-Options", "DENY");
         if (!request.getUriInfo().getPath().startsWith("/q/")) {
             h.putSingle("Content-Security-Policy", CSP);
             if (!h.containsKey("Cache-Control")) {
