@@ -562,17 +562,22 @@ class WebHygieneTest {
      * sessions' sliding last-seen times; their set of ids is included).
      */
     static String fingerprint() {
-        List<String> tables = Db.strings("select table_name from information_schema.tables where table_schema = current_schema() "
-                + "and table_type = 'BASE TABLE' and table_name not in ('audit_event', 'login_session', 'login_failure', "
-                + "'flyway_schema_history') order by table_name");
-        assertTrue(tables.size() >= 12, tables.toString());
-        StringBuilder sb = new StringBuilder();
-        for (String t : tables) {
-            sb.append(t).append('=').append(Db.strings("select md5(coalesce(string_agg(x::text, ',' order by x::text), '')) from "
-                    + t + " x").get(0)).append(' ');
+        if (fingerprintSql == null) {
+            List<String> tables = Db.strings("select table_name from information_schema.tables where table_schema = current_schema() "
+                    + "and table_type = 'BASE TABLE' and table_name not in ('audit_event', 'login_session', 'login_failure', "
+                    + "'flyway_schema_history') order by table_name");
+            assertTrue(tables.size() >= 12, tables.toString());
+            StringBuilder sql = new StringBuilder("select concat_ws(' '");
+            for (String t : tables) {
+                sql.append(", '").append(t).append("=' || (select md5(coalesce(string_agg(x::text, ',' order by x::text), '')) from ")
+                        .append(t).append(" x)");
+            }
+            sql.append(", 'login_session=' || (select md5(coalesce(string_agg(token_hash || csrf_token, ',' order by token_hash), '')) "
+                    + "from login_session))");
+            fingerprintSql = sql.toString();
         }
-        sb.append("login_session=").append(Db.strings("select md5(coalesce(string_agg(token_hash || csrf_token, ',' "
-                + "order by token_hash), '')) from login_session").get(0));
-        return sb.toString();
+        return Db.strings(fingerprintSql).get(0);
     }
+
+    private static String fingerprintSql;
 }
