@@ -73,7 +73,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * workstation B (user's sessions are on workstation A); {@code host-agent}, the enrolled agent of a KVM host that does
  * not run the consoles used here. People use their login cookie, our Origin and their own CSRF token on pages and HTTP
  * Basic on {@code /api}; agents send {@code Authorization: Bearer <secret>} everywhere (they have nothing else). People
- * come from workstation A's address (X-Forwarded-For, trusted from loopback in tests).
+ * come from workstation A's address (X-Forwarded-For, trusted from loopback in tests). Their password hashes are bcrypt at
+ * the lowest cost, so some 300 HTTP Basic logins go through the same check as always and still take little time.
  *
  * <p><b>Which objects.</b> The table's {@code fill} column names the kinds of object a call is about; they are created
  * fresh for the row (a live session of user with its grant acked by A's agent, a pending request of user that approver
@@ -413,7 +414,7 @@ class AuthorizationMatrixTest {
                     if (!after.equals(before)) {
                         changed = true;
                         List<String> tables = before.keySet().stream().filter(k -> !before.get(k).equals(after.get(k))).toList();
-                        wrong.add("a refused call changed " + tables);
+                        wrong.add((refused ? "a refused call" : "a call answered for the caller's own data") + " changed " + tables);
                     }
                 }
                 if (!wrong.isEmpty()) {
