@@ -84,7 +84,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ones, so an allowed caller gets the success status and the matrix proves authorisation, not validation. The agents'
  * long-polls are called with {@code after=-1}, which never equals the version, so they answer at once.
  *
- * <p><b>Nothing changes.</b> Around every refused call (4xx, or a redirect to the login page) and every call marked
+ * <p><b>Nothing changes.</b> Around every refused call (4xx, or a redirect to the login page) that could change something
+ * (every POST, PUT and DELETE, and every GET about an object: a GET uses up a launch file) and every call marked
  * {@code !} (answered for the caller's own data only) a fingerprint of the domain tables is compared: the row count of
  * every table, and the content of every row that belongs to this test (names starting {@code sgaz}), leaving out the
  * audit log, the login and lockout tables, and the agents' own bookkeeping (last seen, acked version, reported facts). A
@@ -384,7 +385,9 @@ class AuthorizationMatrixTest {
                     objects = make(row);
                 }
                 long t1 = System.nanoTime();
-                Map<String, String> before = !(refused || ownOnly) ? null : lastAfter != null && !fresh ? lastAfter : fingerprint();
+                // a GET about nothing in particular (a list, a form) has nothing to change: no fingerprint
+                boolean watch = ownOnly || refused && !(row.method().equals("GET") && row.fill().equals("-"));
+                Map<String, String> before = !watch ? null : lastAfter != null && !fresh ? lastAfter : fingerprint();
                 lastAfter = null;
                 long t2 = System.nanoTime();
                 Answer a = call(row, caller, objects);
@@ -424,8 +427,8 @@ class AuthorizationMatrixTest {
                 if (!(refused || ownOnly) || changed) {
                     objects = null; // the next caller gets objects nobody has touched
                     lastAfter = null;
+                    restoreCallers();
                 }
-                restoreCallers();
             }
         }
         System.out.printf("authorisation matrix: %d calls; making objects %d ms, fingerprints %d ms, calls %d ms%n", checks,
@@ -632,11 +635,10 @@ class AuthorizationMatrixTest {
                 fixtures.rule(console).user(user).save();
                 String id = sessions.open(userId(user), console, world.addressA()).session().id().toString();
                 // workstation A's agent applies the grant, so the launch file is served at once
-                JsonNode grants = Api.JSON.readTree(send("GET", "/api/agent/v1/grants?after=-1",
-                        Map.of("Authorization", "Bearer " + world.secretA()), null, null).body());
+                String version = Db.strings("select grant_version::text from workstation w join console_session s "
+                        + "on s.workstation_id = w.id where s.id = ?::uuid", id).get(0);
                 Answer ack = send("POST", "/api/agent/v1/ack", Map.of("Authorization", "Bearer " + world.secretA()),
-                        "application/json", "{\"version\": " + grants.path("version").asLong() + ", \"applied\": [\"" + id
-                                + "\"], \"errors\": []}");
+                        "application/json", "{\"version\": " + version + ", \"applied\": [\"" + id + "\"], \"errors\": []}");
                 assertEquals(204, ack.status(), ack.body());
                 yield new Obj(id, console, id);
             }
