@@ -93,6 +93,13 @@ public class ErrorMappers {
             Log.warnf("database busy on %s: %s", uri.getPath(), t.getMessage());
             return respond(uri, 503, "The portal is very busy right now: try again in a few seconds.", 5);
         }
+        String lost = databaseUnreachable(t);
+        if (lost != null) {
+            // PostgreSQL restarting or unreachable: nothing was changed (the transaction rolled back); the pool
+            // drops the broken connection and opens new ones once the server answers again
+            Log.warnf("database unavailable on %s: %s", uri.getPath(), lost);
+            return respond(uri, 503, "The portal cannot reach its database right now: try again in a few seconds.", 3);
+        }
         String id = UUID.randomUUID().toString().substring(0, 8);
         Log.errorf(t, "unexpected failure %s on %s", id, uri.getPath());
         return respond(uri, 500, "Something went wrong on our side (error " + id + "). Try again; if it keeps "
@@ -126,6 +133,23 @@ public class ErrorMappers {
             }
         }
         return false;
+    }
+
+    /**
+     * The database's message when the failure is a lost or refused connection (SQLSTATE class 08) or the server
+     * shutting down, crashing or still starting up (57P01, 57P02, 57P03); null for any other failure.
+     */
+    static String databaseUnreachable(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return sql.getSQLState() + " " + firstLine(sql.getMessage());
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return null;
     }
 
     private static String firstLine(String s) {
