@@ -90,6 +90,7 @@ class PostgresRestartIT {
         long listening;
         final Map<String, Long> ready = new ConcurrentHashMap<>();
         final Map<String, Long> firstOpen = new ConcurrentHashMap<>();
+        final Map<String, Long> firstOk = new ConcurrentHashMap<>();
 
         Outage(String how) {
             this.how = how;
@@ -143,15 +144,19 @@ class PostgresRestartIT {
                 Map<String, Agent> agents = new HashMap<>();
                 agents.put("B", new Agent("agent-on-B", b.base, agentSecrets.get("agw-b")));
                 agents.put("A", new Agent("agent-on-A", a.base, agentSecrets.get("agw-a")));
-                agents.values().forEach(pool::submit);
+                agents.values().forEach(ag -> pool.submit(guarded(ag)));
                 List<Outage> outages = new ArrayList<>();
-                pool.submit(() -> monitor(replicas));
+                for (String replica : replicas.keySet()) {
+                    for (String health : List.of("ready", "live")) {
+                        pool.submit(guarded(() -> monitor(replica, replicas.get(replica), health)));
+                    }
+                }
                 for (int i = 0; i < CLIENTS; i++) {
                     int n = i;
-                    pool.submit(() -> client(n, replicas));
+                    pool.submit(guarded(() -> client(n, replicas)));
                 }
-                pool.submit(() -> granter("A", a.base, "10.62.0.2", agents.get("B")));
-                pool.submit(() -> granter("B", b.base, "10.62.0.1", agents.get("A")));
+                pool.submit(guarded(() -> granter("A", a.base, "10.62.0.2", agents.get("B"))));
+                pool.submit(guarded(() -> granter("B", b.base, "10.62.0.1", agents.get("A"))));
 
                 await(Duration.ofSeconds(90), () -> opened.size() > 2 * CLIENTS && agents.values().stream().allMatch(ag -> ag.okRounds > 0),
                         "the load runs");
@@ -335,14 +340,11 @@ class PostgresRestartIT {
         }
     }
 
-    /** Readiness and liveness of both replicas, every 200 ms. */
-    void monitor(Map<String, String> replicas) {
+    /** /q/health/ready or /live of one replica, every 100 ms. */
+    void monitor(String replica, String base, String health) {
         while (!stop) {
-            for (Map.Entry<String, String> r : new TreeMap<>(replicas).entrySet()) {
-                send("monitor", "ready", r.getKey(), HttpRequest.newBuilder(URI.create(r.getValue() + "/q/health/ready")).GET());
-                send("monitor", "live", r.getKey(), HttpRequest.newBuilder(URI.create(r.getValue() + "/q/health/live")).GET());
-            }
-            pause(200);
+            send("monitor", health, replica, HttpRequest.newBuilder(URI.create(base + "/q/health/" + health)).GET());
+            pause(100);
         }
     }
 
@@ -367,11 +369,13 @@ class PostgresRestartIT {
         o.listening = System.nanoTime();
         await(Duration.ofSeconds(60), () -> replicas.keySet().stream().allMatch(r -> firstAfter(o.up, r, "ready", 200) != null),
                 "both replicas ready again");
-        await(Duration.ofSeconds(60), () -> replicas.keySet().stream().allMatch(r -> firstAfter(o.up, r, "open", 201) != null),
+        await(Duration.ofSeconds(120), () -> replicas.keySet().stream().allMatch(r -> firstAfter(o.up, r, "open", 201) != null),
                 "opens succeed on both replicas again");
         replicas.keySet().forEach(r -> {
             o.ready.put(r, firstAfter(o.up, r, "ready", 200).end);
             o.firstOpen.put(r, firstAfter(o.up, r, "open", 201).end);
+            o.firstOk.put(r, records.stream().filter(x -> x.replica.equals(r) && x.start > o.up && x.status >= 200 && x.status < 300
+                    && !x.kind.equals("ready") && !x.kind.equals("live")).mapToLong(Rec::end).min().orElseThrow());
         });
         // three sessions opened after recovery on each replica reached the agent parked on the other one
         long readyAt = o.ready.values().stream().max(Long::compare).orElseThrow();
@@ -404,8 +408,10 @@ class PostgresRestartIT {
             System.out.println("grant wake-ups before the first restart (201 on one replica → agent on the other), ms: " + before);
         }
         for (Outage o : outages) {
-            System.out.printf("%s: down %d ms; after it was back: ready on A in %d ms, on B in %d ms; first open 201 on A in %d ms, on B in %d ms%n",
+            System.out.printf("%s: down %d ms; after it was back: ready on A in %d ms, on B in %d ms; first 2xx API answer on A "
+                            + "in %d ms, on B in %d ms; first open 201 on A in %d ms, on B in %d ms%n",
                     o.how, ms(o.up - o.down), ms(o.ready.get("A") - o.up), ms(o.ready.get("B") - o.up),
+                    ms(o.firstOk.get("A") - o.up), ms(o.firstOk.get("B") - o.up),
                     ms(o.firstOpen.get("A") - o.up), ms(o.firstOpen.get("B") - o.up));
             System.out.printf("  both portals LISTEN again (seen in pg_stat_activity) %d ms after PostgreSQL was back%n", ms(o.listening - o.up));
             List<String> wakes = records.stream().filter(r -> r.kind.equals("grant-open") && r.status == 201 && r.start > o.up)

@@ -1,5 +1,6 @@
 package io.spicegate.shared;
 
+import jakarta.transaction.RollbackException;
 import org.hibernate.exception.GenericJDBCException;
 import org.hibernate.exception.JDBCConnectionException;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLState;
 
 import java.sql.SQLException;
+import javax.transaction.xa.XAException;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,6 +31,17 @@ class DatabaseUnreachableTest {
             assertNotNull(ErrorMappers.databaseUnreachable(new GenericJDBCException("could not execute statement",
                     new SQLException("FATAL: terminating connection", state))), state);
         }
+    }
+
+    /** The shape of a commit that failed because the server went away (seen in PostgresRestartIT). */
+    @Test
+    void aCommitCutOffByAShutdownIsUnreachable() {
+        RollbackException rollback = new RollbackException("ARJUNA016053: Could not commit transaction.");
+        XAException xa = new XAException("Error trying to transactionCommit local transaction: FATAL: terminating connection");
+        xa.initCause(new SQLException("FATAL: terminating connection due to administrator command", "57P01"));
+        rollback.addSuppressed(xa);
+        assertNotNull(ErrorMappers.databaseUnreachable(new IllegalStateException("Error invoking subclass method", rollback)));
+        assertNull(ErrorMappers.databaseUnreachable(new RollbackException("marked rollback-only")));
     }
 
     @Test
