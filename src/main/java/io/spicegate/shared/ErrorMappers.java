@@ -93,6 +93,14 @@ public class ErrorMappers {
             Log.warnf("database busy on %s: %s", uri.getPath(), t.getMessage());
             return respond(uri, 503, "The portal is very busy right now: try again in a few seconds.", 5);
         }
+        String lost = databaseUnreachable(t);
+        if (lost != null) {
+            // PostgreSQL restarting or unreachable: the transaction did not commit (or, if the connection broke during
+            // the commit itself, did so whole, its audit row included); the pool drops the broken connection and
+            // opens new ones once the server answers again. Opening again returns the same session.
+            Log.warnf("database unavailable on %s: %s", uri.getPath(), lost);
+            return respond(uri, 503, "The portal cannot reach its database right now: try again in a few seconds.", 3);
+        }
         String id = UUID.randomUUID().toString().substring(0, 8);
         Log.errorf(t, "unexpected failure %s on %s", id, uri.getPath());
         return respond(uri, 500, "Something went wrong on our side (error " + id + "). Try again; if it keeps "
@@ -126,6 +134,33 @@ public class ErrorMappers {
             }
         }
         return false;
+    }
+
+    /**
+     * The database's message when the failure is a lost or refused connection (SQLSTATE class 08) or the server
+     * shutting down, crashing or still starting up (57P01, 57P02, 57P03); null for any other failure. Causes and
+     * suppressed exceptions are searched: a failed commit arrives as a RollbackException whose XAException, with the
+     * database's exception as its cause, is only attached as suppressed.
+     */
+    static String databaseUnreachable(Throwable t) {
+        return databaseUnreachable(t, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()), 0);
+    }
+
+    private static String databaseUnreachable(Throwable t, java.util.Set<Throwable> seen, int depth) {
+        if (t == null || depth > 20 || !seen.add(t)) {
+            return null;
+        }
+        if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+            return sql.getSQLState() + " " + firstLine(sql.getMessage());
+        }
+        for (Throwable s : t.getSuppressed()) {
+            String found = databaseUnreachable(s, seen, depth + 1);
+            if (found != null) {
+                return found;
+            }
+        }
+        return databaseUnreachable(t.getCause(), seen, depth + 1);
     }
 
     private static String firstLine(String s) {

@@ -10,13 +10,20 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server of its own for tests and benchmarks that start packaged portals on an external database
- * (as several replicas would share one): role {@code spicegate}, one database per call of {@link #database}.
+ * (as several replicas would share one): role {@code spicegate}, one database per call of {@link #database}. The
+ * same cluster can be stopped (cleanly or by a crash) and started again on its port, as an operator or a failing
+ * machine would.
  */
 public final class ExternalPostgres implements AutoCloseable {
 
@@ -25,6 +32,7 @@ public final class ExternalPostgres implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final Path dir;
+    private volatile List<String> restartCommand;
 
     private ExternalPostgres(EmbeddedPostgres postgres, Path dir) {
         this.postgres = postgres;
@@ -77,8 +85,107 @@ public final class ExternalPostgres implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(database), USER, PASSWORD);
     }
 
+    /** The server's port, the same after {@link #startAgain()}. */
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public Path dataDirectory() {
+        return dir.resolve("pg");
+    }
+
+    /** The PID of the running postmaster (first line of postmaster.pid). */
+    public long postmasterPid() throws IOException {
+        return Long.parseLong(Files.readAllLines(dataDirectory().resolve("postmaster.pid")).get(0).strip());
+    }
+
+    /** The postmaster's command line as PostgreSQL recorded it (postmaster.opts): binary first, then its arguments. */
+    private List<String> postmasterCommand() throws IOException {
+        String opts = Files.readString(dataDirectory().resolve("postmaster.opts")).strip();
+        List<String> out = new ArrayList<>();
+        out.add(opts.substring(0, opts.indexOf(' ')));
+        Matcher m = Pattern.compile("\"([^\"]*)\"").matcher(opts);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /**
+     * A clean fast shutdown, as {@code pg_ctl stop -m fast} does it (SIGINT to the postmaster; pg_ctl itself refuses
+     * to run as root): clients are disconnected, the cluster is shut down cleanly.
+     */
+    public void stopFast() throws IOException, InterruptedException {
+        stop("INT");
+    }
+
+    /** A crash: SIGKILL to the postmaster; its backends notice and exit, crash recovery runs at the next start. */
+    public void crash() throws IOException, InterruptedException {
+        stop("KILL");
+    }
+
+    private void stop(String signal) throws IOException, InterruptedException {
+        restartCommand = postmasterCommand();
+        long pid = postmasterPid();
+        Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(pid)).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -s " + signal + " " + pid + " failed");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the postmaster " + pid + " did not stop on SIG" + signal);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Starts the same cluster again, with the postmaster's recorded command line (same data directory, port and
+     * settings), after {@link #stopFast()} or {@link #crash()}; returns once it accepts connections. After a crash
+     * the old backends may hold the shared memory for a moment: a start that exits at once is retried.
+     */
+    public void startAgain() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            List<String> command = new ArrayList<>(restartCommand);
+            if ("root".equals(System.getProperty("user.name"))) {
+                command.addAll(0, List.of("unshare", "-U")); // as zonky starts it: PostgreSQL refuses to run as root
+            }
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("restarted.log").toFile())).start();
+            while (p.isAlive()) {
+                try (Connection c = DriverManager.getConnection(postgres.getJdbcUrl("postgres", "postgres"))) {
+                    return;
+                } catch (SQLException e) {
+                    if (System.nanoTime() > deadline) {
+                        p.destroyForcibly();
+                        throw new IllegalStateException("PostgreSQL did not accept connections after its restart: " + e.getMessage());
+                    }
+                    Thread.sleep(50);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("PostgreSQL did not start again: see " + dir.resolve("restarted.log"));
+            }
+            Thread.sleep(200);
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        // our postmaster (the first one or a restarted one), stopped by its PID: zonky's own stop uses pg_ctl, which
+        // refuses to run as root and would leave the server running
+        try {
+            if (Files.exists(dataDirectory().resolve("postmaster.pid"))
+                    && ProcessHandle.of(postmasterPid()).map(ProcessHandle::isAlive).orElse(false)) {
+                stop("INT");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            // already gone
+        }
         postgres.close();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
