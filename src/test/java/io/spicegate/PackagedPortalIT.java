@@ -85,6 +85,10 @@ class PackagedPortalIT {
     void aNewUserOpensAConsoleAndTheDataSurvivesARestart() throws Exception {
         startPortal();
 
+        // the embedded default commits durably: an answered open's audit row survives a crash of its PostgreSQL
+        String opts = Files.readString(dataDir.resolve("postgres/postmaster.opts"));
+        assertTrue(opts.contains("synchronous_commit=on"), "the embedded PostgreSQL runs with " + opts);
+
         // a new user finds the login page
         HttpResponse<String> login = send(get("/login"));
         assertEquals(200, login.statusCode(), login.body());
