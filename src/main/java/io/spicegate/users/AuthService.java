@@ -114,8 +114,8 @@ public class AuthService {
 
     private Outcome check(String rawUsername, String password, String source, Instant now, String method) {
         String username = normalise(rawUsername);
-        if (username.isEmpty() || password == null) {
-            return new Outcome.Failed();
+        if (username.isEmpty() || password == null || username.length() > 64) {
+            return new Outcome.Failed(); // no account has a longer name (and none is locked or counted under one)
         }
         Optional<Instant> lockedUntil = lockedUntil(username, now);
         if (lockedUntil.isPresent()) {
