@@ -123,8 +123,7 @@ public class RequestResource {
     public Response mismatched(MismatchedInputException e) {
         String field = e.getPath().stream().map(JsonMappingException.Reference::getFieldName)
                 .filter(java.util.Objects::nonNull).reduce((a, b) -> a + "." + b).orElse(null);
-        String why = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().lines().findFirst().orElse("");
-        why = why.length() > 200 ? why.substring(0, 200) + "…" : why;
+        String why = io.spicegate.shared.ErrorMappers.firstLine(e.getOriginalMessage());
         return Response.status(400).type(MediaType.APPLICATION_JSON)
                 .entity(new ErrorBody("The request body is not valid JSON for this call: "
                         + (field == null ? "" : "\"" + field + "\": ") + why

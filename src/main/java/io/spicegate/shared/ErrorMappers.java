@@ -89,6 +89,14 @@ public class ErrorMappers {
         if (t instanceof Problem p) {
             return problem(p, uri);
         }
+        String data = dataProblem(t);
+        if (data != null) {
+            return respond(uri, 400, data, null);
+        }
+        if (isBrokenEscape(t)) {
+            return respond(uri, 400, "The address or the form has a broken %-escape (a '%' must be followed by two hex "
+                    + "digits of UTF-8): send the value encoded properly.", null);
+        }
         if (isPoolExhausted(t)) {
             Log.warnf("database busy on %s: %s", uri.getPath(), t.getMessage());
             return respond(uri, 503, "The portal is very busy right now: try again in a few seconds.", 5);
@@ -127,6 +135,40 @@ public class ErrorMappers {
                 .entity(errorPage.data("status", status).data("message", message).render()).build();
     }
 
+    /**
+     * PostgreSQL refused a value the checks let through (SQLSTATE class 22, "data exception"): a NUL character
+     * (U+0000), which PostgreSQL text cannot hold, a text longer than its column, a date or number out of range.
+     * The transaction is rolled back, so nothing changed: a 400 with what to fix, not a 500.
+     */
+    static String dataProblem(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException e && e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+                String m = e.getMessage() == null ? "" : e.getMessage();
+                if (m.contains("0x00") || m.contains("\\u0000")) {
+                    return "A value you sent contains a NUL character (U+0000), which cannot be stored: remove it and try again.";
+                }
+                if (e.getSQLState().equals("22001")) {
+                    return "A value you sent is longer than Spicegate can store: shorten it and try again.";
+                }
+                return "A value you sent is out of the range Spicegate can store (a date, time or number too large or too "
+                        + "small, or a character it cannot hold): correct it and try again.";
+            }
+        }
+        return null;
+    }
+
+    /** A form body or query with a malformed %-escape, which the framework decodes only when the resource reads it. */
+    private static boolean isBrokenEscape(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (c instanceof IllegalArgumentException && m != null
+                    && (m.startsWith("Failed to decode URL") || m.startsWith("URLDecoder:"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isPoolExhausted(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c.getMessage() != null && c.getMessage().contains("acquisition timeout")) {
@@ -163,11 +205,15 @@ public class ErrorMappers {
         return databaseUnreachable(t.getCause(), seen, depth + 1);
     }
 
-    private static String firstLine(String s) {
+    /** The first line of a parser's message, without the Java type names Jackson puts in it. */
+    public static String firstLine(String s) {
         if (s == null) {
             return "unreadable";
         }
-        String line = s.lines().findFirst().orElse("");
+        String line = s.lines().findFirst().orElse("")
+                .replaceAll("`[^`]*`", "a value")
+                .replaceAll("\\b(?:java|javax|jakarta|io|org|com)\\.[A-Za-z0-9_.$]+", "a value")
+                .replace("Exception", "error");
         return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

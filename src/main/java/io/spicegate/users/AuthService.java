@@ -117,6 +117,13 @@ public class AuthService {
         if (username.isEmpty() || password == null) {
             return new Outcome.Failed();
         }
+        if (username.length() > 64) {
+            // no account has a longer name (the columns hold 64): audited, clipped; nothing to lock or count
+            String clipped = username.substring(0, 63) + "…";
+            audit.append(AuditLog.event("LOGIN_FAILED").actor(clipped).user(clipped).source(source)
+                    .detail("unknown account, name longer than 64 characters (" + method + ")"), now);
+            return new Outcome.Failed();
+        }
         Optional<Instant> lockedUntil = lockedUntil(username, now);
         if (lockedUntil.isPresent()) {
             audit.append(AuditLog.event("LOGIN_LOCKED").actor(username).user(username).source(source)

@@ -143,6 +143,10 @@ public class UserAdmin {
             g.members.remove(u);
         }
         io.spicegate.users.LoginFailure.delete("username", u.username);
+        // the session log and the requests keep the name; their link to the account goes, as the schema's
+        // "on delete set null" does (left in place, Hibernate refuses to flush rows pointing at a deleted user)
+        io.spicegate.sessions.ConsoleSession.<io.spicegate.sessions.ConsoleSession>list("user.id", u.id).forEach(s -> s.user = null);
+        io.spicegate.requests.AccessRequest.<io.spicegate.requests.AccessRequest>list("user.id", u.id).forEach(r -> r.user = null);
         audit.append(AuditLog.event("USER_DELETED").actor(admin).user(u.username).detail(UserView.of(u).toString()), clock.instant());
         u.delete();
     }
