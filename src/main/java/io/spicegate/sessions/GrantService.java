@@ -102,11 +102,48 @@ public class GrantService {
         return out;
     }
 
-    /** The agent applied a grant set: record what it applied and removed, and its host facts. */
+    /**
+     * The agent applied a grant set: record what it applied and removed, and its host facts. Rows are written in the
+     * order every session change takes them (the sessions, then the workstation's row, then the audit chain), so an
+     * ack beside End session, a revocation or the expiry sweep of the same session waits instead of deadlocking.
+     */
     @Transactional
     public void ack(long workstationId, Ack ack) {
         Instant now = clock.instant();
         Workstation ws = Workstation.findById(workstationId);
+        List<AuditLog.Entry> events = new ArrayList<>();
+        Set<UUID> applied = new HashSet<>();
+        for (String id : ack.applied() == null ? List.<String>of() : ack.applied()) {
+            parse(id).ifPresent(applied::add);
+        }
+        for (UUID id : applied) {
+            ConsoleSession s = ConsoleSession.findById(id);
+            if (s != null && s.workstation != null && s.workstation.id == workstationId && s.grantAppliedAt == null) {
+                s.grantAppliedAt = now;
+                s.firewallError = null;
+                events.add(AuditLog.event("GRANT_APPLIED").actor(ws.name).user(s.username).console(s.consoleName)
+                        .workstation(ws.name).session(s.id).detail("acked version " + ack.version() + " at " + now));
+            }
+        }
+        for (GrantError e : ack.errors() == null ? List.<GrantError>of() : ack.errors()) {
+            parse(e.session()).map(id -> ConsoleSession.<ConsoleSession>findById(id)).ifPresent(s -> {
+                if (s.workstation != null && s.workstation.id == workstationId && s.firewallError == null) {
+                    s.firewallError = clip(e.error(), 500);
+                    events.add(AuditLog.event("GRANT_FAILED").actor(ws.name).user(s.username).console(s.consoleName)
+                            .workstation(ws.name).session(s.id).detail(s.firewallError));
+                }
+            });
+        }
+        List<ConsoleSession> open = ConsoleSession.list(
+                "workstation.id = ?1 and grantAppliedAt is not null and grantRemovedAt is null", workstationId);
+        for (ConsoleSession s : open) {
+            if (!applied.contains(s.id) && (s.state.isTerminal() || !s.endsAt.isAfter(now))) {
+                s.grantRemovedAt = now;
+                events.add(AuditLog.event("GRANT_REMOVED").actor(ws.name).user(s.username).console(s.consoleName)
+                        .workstation(ws.name).session(s.id).detail("acked version " + ack.version() + " at " + now));
+            }
+        }
+        em.flush(); // the session rows first ...
         ws.lastSeenAt = now;
         ws.ackedVersion = ack.version();
         HostFacts f = ack.facts();
@@ -117,40 +154,13 @@ public class GrantService {
                     + " " + f.remoteViewerMode() + " " + f.remoteViewerPath(), 200);
             String drift = clip(f.drift(), 500);
             if (drift != null && !drift.equals(ws.drift)) {
-                audit.append(AuditLog.event("AGENT_DRIFT").actor(ws.name).workstation(ws.name).detail(drift), now);
+                events.add(0, AuditLog.event("AGENT_DRIFT").actor(ws.name).workstation(ws.name).detail(drift));
             }
             ws.drift = drift;
         }
-        Set<UUID> applied = new HashSet<>();
-        for (String id : ack.applied() == null ? List.<String>of() : ack.applied()) {
-            parse(id).ifPresent(applied::add);
-        }
-        for (UUID id : applied) {
-            ConsoleSession s = ConsoleSession.findById(id);
-            if (s != null && s.workstation != null && s.workstation.id == workstationId && s.grantAppliedAt == null) {
-                s.grantAppliedAt = now;
-                s.firewallError = null;
-                audit.append(AuditLog.event("GRANT_APPLIED").actor(ws.name).user(s.username).console(s.consoleName)
-                        .workstation(ws.name).session(s.id).detail("acked version " + ack.version() + " at " + now), now);
-            }
-        }
-        for (GrantError e : ack.errors() == null ? List.<GrantError>of() : ack.errors()) {
-            parse(e.session()).map(id -> ConsoleSession.<ConsoleSession>findById(id)).ifPresent(s -> {
-                if (s.workstation != null && s.workstation.id == workstationId && s.firewallError == null) {
-                    s.firewallError = clip(e.error(), 500);
-                    audit.append(AuditLog.event("GRANT_FAILED").actor(ws.name).user(s.username).console(s.consoleName)
-                            .workstation(ws.name).session(s.id).detail(s.firewallError), now);
-                }
-            });
-        }
-        List<ConsoleSession> open = ConsoleSession.list(
-                "workstation.id = ?1 and grantAppliedAt is not null and grantRemovedAt is null", workstationId);
-        for (ConsoleSession s : open) {
-            if (!applied.contains(s.id) && (s.state.isTerminal() || !s.endsAt.isAfter(now))) {
-                s.grantRemovedAt = now;
-                audit.append(AuditLog.event("GRANT_REMOVED").actor(ws.name).user(s.username).console(s.consoleName)
-                        .workstation(ws.name).session(s.id).detail("acked version " + ack.version() + " at " + now), now);
-            }
+        em.flush(); // ... then the workstation's ...
+        for (AuditLog.Entry event : events) {
+            audit.append(event, now); // ... and the audit chain last
         }
     }
 

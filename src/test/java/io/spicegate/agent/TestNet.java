@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Two network namespaces for the firewall tests: {@code sgt-ws-*} (the workstation, where the chain lives) and
- * {@code sgt-kvm-*} (a console host with echo listeners), joined by a veth pair in 10.99.N.0/24. No other
- * address is used; the host's own network is never touched. Closing kills the listeners and deletes both.
+ * {@code sgt-kvm-*} (a console host with echo listeners), joined by a veth pair in 10.99.N.0/24; a test that runs
+ * beside others may choose its own prefix instead of {@code sgt}. No other address is used; the host's own network
+ * is never touched. Closing kills the listeners and deletes both.
  */
 final class TestNet implements AutoCloseable {
 
@@ -85,16 +86,24 @@ final class TestNet implements AutoCloseable {
             """;
 
     final String suffix = Sh.random();
-    final String ws = "sgt-ws-" + suffix;
-    final String kvm = "sgt-kvm-" + suffix;
+    /** Name prefix of the namespaces and veths: "sgt" unless a test asks for its own (at most 8 characters). */
+    final String prefix;
+    final String ws;
+    final String kvm;
     final int subnet = ThreadLocalRandom.current().nextInt(1, 255);
     final String wsAddress = "10.99." + subnet + ".1";
     final String kvmAddress = "10.99." + subnet + ".2";
     private final Path scripts;
     private final List<Process> processes = new ArrayList<>();
 
-    private TestNet() throws IOException {
-        scripts = Files.createTempDirectory("sgt-net-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    private TestNet(String prefix) throws IOException {
+        if (!prefix.matches("[a-z]{1,8}")) {
+            throw new IllegalArgumentException("a namespace prefix is 1-8 lower-case letters: " + prefix);
+        }
+        this.prefix = prefix;
+        this.ws = prefix + "-ws-" + suffix;
+        this.kvm = prefix + "-kvm-" + suffix;
+        scripts = Files.createTempDirectory(prefix + "-net-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         for (var script : List.of(List.of("echo.py", ECHO_SERVER), List.of("client.py", CLIENT))) {
             Path file = scripts.resolve(script.get(0));
             Files.writeString(file, script.get(1));
@@ -104,13 +113,18 @@ final class TestNet implements AutoCloseable {
 
     /** Creates both namespaces and the link between them. */
     static TestNet create() throws IOException {
+        return create("sgt");
+    }
+
+    /** The same with names starting with {@code prefix} (tests that run beside others use their own). */
+    static TestNet create(String prefix) throws IOException {
         Sh.requireRoot("ip", "iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "setpriv", "getent");
-        TestNet net = new TestNet();
+        TestNet net = new TestNet(prefix);
         try {
             Sh.run("ip", "netns", "add", net.ws);
             Sh.run("ip", "netns", "add", net.kvm);
-            String vethWs = "sgtw" + net.suffix;
-            String vethKvm = "sgtk" + net.suffix;
+            String vethWs = prefix + "w" + net.suffix;
+            String vethKvm = prefix + "k" + net.suffix;
             Sh.run("ip", "link", "add", vethWs, "netns", net.ws, "type", "veth", "peer", "name", vethKvm, "netns", net.kvm);
             Sh.run("ip", "-n", net.ws, "addr", "add", net.wsAddress + "/24", "dev", vethWs);
             Sh.run("ip", "-n", net.kvm, "addr", "add", net.kvmAddress + "/24", "dev", vethKvm);
