@@ -38,10 +38,11 @@ public record Cidr(byte[] network, int prefix) {
 
     public boolean contains(InetAddress address) {
         byte[] a = address.getAddress();
-        if (a.length == network.length && matchesPrefix(a)) {
-            return true;
+        if (a.length == network.length) {
+            return matchesPrefix(a);
         }
-        // loopback in one family matches loopback in the other
+        // loopback in one family matches loopback in the other (::1 and 127.0.0.1 are the same machine); within one
+        // family the prefix decides, so a block of 127.0.0.66 does not hold 127.0.0.1
         return address.isLoopbackAddress() && isLoopbackBlock();
     }
 
