@@ -336,8 +336,7 @@ public class RequestService {
                     + " characters).");
         }
         if (r.state == RequestState.PENDING && RequestPolicy.expiredAt(r.expiresAt, now)) {
-            throw Problem.conflict("Request #" + id + " expired undecided at " + TimeText.dayTime(r.expiresAt, r.zoneId())
-                    + ": " + r.username + " may ask again.");
+            throw expired(r);
         }
         Interval window = outcome == RequestState.APPROVED ? RequestPolicy.approvedWindow(r.wantedStart, r.minutes, now) : null;
         close(r, outcome, approver.username, now, note.text(), window);
@@ -383,14 +382,22 @@ public class RequestService {
         em.refresh(r);
         if (updated != 1) {
             if (r.state == RequestState.PENDING) {
-                throw Problem.conflict("Request #" + r.id + " expired undecided at "
-                        + TimeText.dayTime(r.expiresAt, r.zoneId()) + ".");
+                throw expired(r);
             }
             throw closedAlready(r);
         }
     }
 
+    /** The same sentence whether the expiry sweep has already marked the request or not. */
+    private static Problem expired(AccessRequest r) {
+        return Problem.conflict("Request #" + r.id + " expired undecided at " + TimeText.dayTime(r.expiresAt, r.zoneId())
+                + ": " + r.username + " may ask again.");
+    }
+
     private static Problem closedAlready(AccessRequest r) {
+        if (r.state == RequestState.EXPIRED) {
+            return expired(r);
+        }
         String how = switch (r.state) {
             case APPROVED -> "was already approved by " + r.decidedBy;
             case DENIED -> "was already denied by " + r.decidedBy;

@@ -147,7 +147,8 @@ public class GrantNotifier {
                 } catch (InterruptedException ie) {
                     return;
                 }
-                backoff = Math.min(backoff * 2, 5000);
+                // at most a second: a failed connect is cheap, and cross-replica wake-ups resume soon after an outage
+                backoff = Math.min(backoff * 2, 1000);
             }
         }
     }
