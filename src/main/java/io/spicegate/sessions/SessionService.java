@@ -151,7 +151,8 @@ public class SessionService {
     @Transactional(dontRollbackOn = Problem.class)
     public LaunchFileContent launchFile(long userId, UUID sessionId, String source) {
         Instant now = clock.instant();
-        ConsoleSession s = own(userId, sessionId);
+        ConsoleSession s = own(userId, sessionId, LockModeType.NONE);
+        requireOwnWorkstation(s, source, now);
         if (!s.isLiveAt(now)) {
             throw Problem.gone("This session has ended, so its launch file is no longer valid: open the console again.");
         }
@@ -177,6 +178,24 @@ public class SessionService {
         return new LaunchFileContent(s.consoleName + ".vv", body);
     }
 
+    /**
+     * The launch file goes only to the session's own, active workstation (DESIGN.md rule 5), found from the request's
+     * source exactly as Open console finds it; a refusal is audited and uses nothing up.
+     */
+    private void requireOwnWorkstation(ConsoleSession s, String source, Instant now) {
+        Workstation caller = workstations.bySource(source).orElse(null);
+        if (caller != null && s.workstation != null && caller.id.equals(s.workstation.id)) {
+            return;
+        }
+        audit.append(AuditLog.event("ACCESS_REFUSED").actor(s.username).user(s.username).console(s.consoleName)
+                .workstation(s.workstationName).session(s.id).source(source)
+                .detail("launch file asked for from " + (caller == null ? "an unregistered address" : "workstation " + caller.name)), now);
+        throw Problem.forbidden("The launch file of this session works only on workstation " + s.workstationName
+                + ", where you opened it, and this computer (" + source + ") is "
+                + (caller == null ? "not that workstation" : "workstation " + caller.name)
+                + ": fetch it there, or open the console from this computer.");
+    }
+
     /** The body and file name of a launch file. Its toString hides the content. */
     public record LaunchFileContent(String fileName, String body) {
         @Override
@@ -185,11 +204,14 @@ public class SessionService {
         }
     }
 
-    /** Ends the user's own session. */
+    /**
+     * Ends the user's own session. The row is locked first, so of parallel calls exactly one ends it and the others
+     * see it ended (409), never a clash in the database.
+     */
     @Transactional
     public SessionView end(long userId, UUID sessionId, String source) {
         Instant now = clock.instant();
-        ConsoleSession s = own(userId, sessionId);
+        ConsoleSession s = own(userId, sessionId, LockModeType.PESSIMISTIC_WRITE);
         if (s.state == SessionState.ACTIVE && !s.endsAt.isAfter(now)) {
             expire(s, now);
             throw Problem.conflict("This session had already expired at " + s.endsAt + ".");
@@ -250,11 +272,11 @@ public class SessionService {
         }
     }
 
-    /** An administrator ends someone's session; the agent cuts the connection. */
+    /** An administrator ends someone's session; the agent cuts the connection. The row is locked, as in {@link #end}. */
     @Transactional
     public ConsoleSession revoke(String admin, UUID sessionId, String reason, String source) {
         Instant now = clock.instant();
-        ConsoleSession s = ConsoleSession.findById(sessionId);
+        ConsoleSession s = ConsoleSession.findById(sessionId, LockModeType.PESSIMISTIC_WRITE);
         if (s == null) {
             throw Problem.notFound("There is no session " + sessionId + ".");
         }
@@ -272,10 +294,25 @@ public class SessionService {
         return s;
     }
 
-    /** Ends every live session of a user (deactivation). */
+    /** Ends every live session of a user (deactivation, removal). */
     @Transactional
     public int revokeAllOf(long userId, String admin, String reason) {
-        List<ConsoleSession> live = ConsoleSession.list("user.id = ?1 and state = ?2", userId, SessionState.ACTIVE);
+        return revokeLive("user.id", userId, admin, reason);
+    }
+
+    /** Ends every live session on a workstation (disabled or removed: DESIGN.md rule 2). */
+    @Transactional
+    public int revokeAllAt(long workstationId, String admin, String reason) {
+        return revokeLive("workstation.id", workstationId, admin, reason);
+    }
+
+    /**
+     * Revokes the live sessions whose {@code field} is {@code id}. Their rows are locked first, in id order, so a
+     * parallel End session or agent ack waits (sessions, then the workstation's row: GrantService.ack's order).
+     */
+    private int revokeLive(String field, long id, String admin, String reason) {
+        List<ConsoleSession> live = ConsoleSession.<ConsoleSession>find(field + " = ?1 and state = ?2 order by id", id,
+                SessionState.ACTIVE).withLock(LockModeType.PESSIMISTIC_WRITE).list();
         for (ConsoleSession s : live) {
             revoke(admin, s.id, reason, null);
         }
@@ -301,7 +338,7 @@ public class SessionService {
 
     @Transactional
     public SessionView get(long userId, UUID sessionId) {
-        return SessionView.of(own(userId, sessionId), clock.instant());
+        return SessionView.of(own(userId, sessionId, LockModeType.NONE), clock.instant());
     }
 
     /** Who holds a console now (another user's live session), if anyone. */
@@ -352,8 +389,8 @@ public class SessionService {
     }
 
     /** The user's own session; another user's id answers 404, as if it did not exist. */
-    private ConsoleSession own(long userId, UUID sessionId) {
-        ConsoleSession s = ConsoleSession.findById(sessionId);
+    private ConsoleSession own(long userId, UUID sessionId, LockModeType lock) {
+        ConsoleSession s = ConsoleSession.findById(sessionId, lock);
         if (s == null || s.user == null || s.user.id != userId) {
             throw Problem.notFound("You have no session " + sessionId + ": check My sessions.");
         }

@@ -1,7 +1,9 @@
 package io.spicegate.workstations;
 
 import io.spicegate.audit.AuditLog;
+import io.spicegate.sessions.ConsoleSession;
 import io.spicegate.sessions.GrantService;
+import io.spicegate.sessions.SessionService;
 import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Validate;
@@ -34,6 +36,9 @@ public class WorkstationAdmin {
 
     @Inject
     TicketService tickets;
+
+    @Inject
+    SessionService sessions;
 
     /** Admin view; secrets never included. */
     public record View(long id, String name, List<String> addresses, boolean active, boolean enrolled,
@@ -88,6 +93,11 @@ public class WorkstationAdmin {
             throw Problem.badRequest("Send the fields to change: name, addresses, active, strict.");
         }
         String before = View.of(w).toString();
+        int revoked = 0;
+        if (w.active && Boolean.FALSE.equals(in.active())) {
+            // before the workstation's row changes: the sessions' rows are locked first (GrantService.ack's order)
+            revoked = sessions.revokeAllAt(w.id, admin, "workstation " + w.name + " disabled");
+        }
         if (in.name() != null) {
             String name = Validate.name(in.name(), "workstation");
             if (!name.equals(w.name) && Workstation.findByName(name).isPresent()) {
@@ -109,7 +119,8 @@ public class WorkstationAdmin {
         grants.bump(w.id);
         tickets.bumpAll(); // guarded hosts admit enrolled, active workstations' addresses only
         audit.append(AuditLog.event("WORKSTATION_CHANGED").actor(admin).workstation(w.name)
-                .detail(before + " -> " + View.of(w)), clock.instant());
+                .detail(before + " -> " + View.of(w) + (revoked > 0 ? "; " + revoked + " live session(s) revoked" : "")),
+                clock.instant());
         return View.of(w);
     }
 
@@ -123,17 +134,15 @@ public class WorkstationAdmin {
         return new Created(w.id, w.name, credentials.newEnrollmentToken(w, admin));
     }
 
+    /** Removes a workstation; its live sessions are revoked first (DESIGN.md rule 2), the session log keeps its name. */
     @Transactional
     public void delete(long id, String admin) {
         Workstation w = find(id);
-        long live = io.spicegate.sessions.ConsoleSession.count("workstation.id = ?1 and state = ?2", id,
-                io.spicegate.sessions.SessionState.ACTIVE);
-        if (live > 0) {
-            throw Problem.conflict("Workstation " + w.name + " has " + live + " live session(s): end them or disable the "
-                    + "workstation first (PUT {\"active\": false}).");
-        }
-        audit.append(AuditLog.event("WORKSTATION_DELETED").actor(admin).workstation(w.name).detail(View.of(w).toString()),
-                clock.instant());
+        int revoked = sessions.revokeAllAt(w.id, admin, "workstation " + w.name + " removed");
+        // the schema's "on delete set null", done here too: Hibernate refuses to flush rows pointing at a deleted row
+        ConsoleSession.<ConsoleSession>list("workstation.id", w.id).forEach(s -> s.workstation = null);
+        audit.append(AuditLog.event("WORKSTATION_DELETED").actor(admin).workstation(w.name).detail(View.of(w)
+                + (revoked > 0 ? "; " + revoked + " live session(s) revoked" : "")), clock.instant());
         w.delete();
         tickets.bumpAll();
     }
