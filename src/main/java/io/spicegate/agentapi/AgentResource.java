@@ -60,6 +60,10 @@ public class AgentResource {
     @Inject
     SpicegateConfig config;
 
+    @Inject
+    EnrollThrottle throttle;
+
+    /** Trades an enrollment token for the agent's secret; failures are counted per source address and throttled. */
     @POST
     @Path("/enroll")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -68,10 +72,15 @@ public class AgentResource {
         if (body == null) {
             throw Problem.badRequest("Send {\"token\": \"<enrollment token>\", \"hostname\": \"<this host>\"}.");
         }
-        if (body.token() != null && body.token().strip().startsWith(HostCredentials.TOKEN_PREFIX)) {
-            return hosts.enroll(body.token(), body.hostname(), SourceAddress.of(request));
+        String source = SourceAddress.of(request);
+        try {
+            if (body.token() != null && body.token().strip().startsWith(HostCredentials.TOKEN_PREFIX)) {
+                return hosts.enroll(body.token(), body.hostname(), source);
+            }
+            return credentials.enroll(body.token(), body.hostname(), source);
+        } catch (Problem refused) {
+            throw refused.status() == 401 ? throttle.failed(source, refused) : refused;
         }
-        return credentials.enroll(body.token(), body.hostname(), SourceAddress.of(request));
     }
 
     /** Returns at once when the workstation's version differs from {@code after}, else at the next change or after the poll time. */

@@ -4,8 +4,10 @@ import io.spicegate.audit.AuditLog;
 import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.SpicegateConfig;
+import io.spicegate.workstations.AgentCredentials;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
@@ -44,16 +46,16 @@ public class HostCredentials {
         return token;
     }
 
-    /** Trades a valid host token for a secret; the token is used up. */
+    /** Trades a valid host token for a secret; the token is used up, once whatever the concurrency. A refusal writes nothing. */
     @Transactional(dontRollbackOn = Problem.class)
     public EnrollResponse enroll(String token, String hostname, String source) {
         Instant now = clock.instant();
+        // locked: of parallel calls with one token, the first uses it up and the others no longer find it
         KvmHost host = token == null || token.length() > 200 ? null
-                : KvmHost.<KvmHost>find("enrollmentTokenHash", io.spicegate.shared.Secrets.sha256(token.strip())).firstResult();
+                : KvmHost.<KvmHost>find("enrollmentTokenHash", io.spicegate.shared.Secrets.sha256(token.strip()))
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
         if (host == null || host.enrollmentExpiresAt == null || !host.enrollmentExpiresAt.isAfter(now)) {
-            audit.append(AuditLog.event("ENROLL_FAILED").actor("host agent").source(source)
-                    .detail("unknown, used or expired host token"), now);
-            throw new Problem(401, "This enrollment token is unknown, used or expired: ask the administrator for a new one.");
+            throw new Problem(401, AgentCredentials.TOKEN_REFUSED); // audited, and throttled, by the enroll endpoint
         }
         String secret = io.spicegate.shared.Secrets.token("sgk_");
         host.secretHash = io.spicegate.shared.Secrets.sha256(secret);

@@ -134,6 +134,17 @@ public interface SpicegateConfig {
         /** How long an enrollment token stays valid. */
         @WithDefault("24")
         int enrollmentHours();
+
+        /**
+         * Failed enrollments one source address may make per window before it is answered 429 (per replica). A
+         * valid token still enrolls.
+         */
+        @WithDefault("10")
+        int enrollFailureLimit();
+
+        /** The window of {@link #enrollFailureLimit()}; its failures are audited in one summary row when it closes. */
+        @WithDefault("60")
+        int enrollFailureWindowSeconds();
     }
 
     /** The embedded PostgreSQL (set by {@link EmbeddedPostgresConfigSourceFactory}). */

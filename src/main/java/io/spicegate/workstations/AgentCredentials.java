@@ -8,6 +8,7 @@ import io.spicegate.shared.Secrets;
 import io.spicegate.shared.SpicegateConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
@@ -21,6 +22,9 @@ import java.time.Instant;
  */
 @ApplicationScoped
 public class AgentCredentials {
+
+    /** The answer to an enrollment token that does not work, whatever the reason. */
+    public static final String TOKEN_REFUSED = "This enrollment token is unknown, used or expired: ask the administrator for a new one.";
 
     @Inject
     Clock clock;
@@ -45,17 +49,18 @@ public class AgentCredentials {
         return token;
     }
 
-    /** Trades a valid token for a secret; the token is used up. */
+    /** Trades a valid token for a secret; the token is used up, once whatever the concurrency. A refusal writes nothing. */
     @Transactional(dontRollbackOn = Problem.class)
     public EnrollResponse enroll(String token, String hostname, String source) {
         Instant now = clock.instant();
         if (token == null || token.isBlank() || token.length() > 200) {
-            throw new Problem(401, "Give the enrollment token the administrator was shown for this workstation.");
+            throw new Problem(401, TOKEN_REFUSED);
         }
-        Workstation ws = Workstation.<Workstation>find("enrollmentTokenHash", sha256(token.strip())).firstResult();
+        // locked: of parallel calls with one token, the first uses it up and the others no longer find it
+        Workstation ws = Workstation.<Workstation>find("enrollmentTokenHash", sha256(token.strip()))
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
         if (ws == null || ws.enrollmentExpiresAt == null || !ws.enrollmentExpiresAt.isAfter(now) || !ws.active) {
-            audit.append(AuditLog.event("ENROLL_FAILED").actor("agent").source(source).detail("unknown, used or expired token"), now);
-            throw new Problem(401, "This enrollment token is unknown, used or expired: ask the administrator for a new one.");
+            throw new Problem(401, TOKEN_REFUSED); // audited, and throttled, by the enroll endpoint
         }
         String secret = Secrets.token("sga_");
         ws.secretHash = sha256(secret);
