@@ -92,6 +92,13 @@ public class ConsoleSession extends PanacheEntityBase {
     @Column(name = "grant_removed_at")
     public Instant grantRemovedAt;
 
+    /**
+     * Strict workstations: the workstation's grant version that carries this session's current launch file (bumped
+     * at every (re-)open). Until the agent has acked that version its file may be stale, so the session is not ready.
+     */
+    @Column(name = "launch_version")
+    public Long launchVersion;
+
     /** Why the agent could not apply the rule (e.g. no such local user). */
     @Column(name = "firewall_error")
     public String firewallError;
@@ -134,7 +141,26 @@ public class ConsoleSession extends PanacheEntityBase {
         if (firewallError != null) {
             return "error";
         }
-        return grantAppliedAt != null ? "ready" : "pending";
+        boolean launchWritten = launchVersion == null
+                || workstation.ackedVersion != null && workstation.ackedVersion >= launchVersion;
+        return grantAppliedAt != null && launchWritten ? "ready" : "pending";
+    }
+
+    /**
+     * Whether the user can start remote-viewer now. On a strict workstation the agent's launch file is usable only
+     * once both agents acked: the workstation's (rule and file) and, where the host has one, the host's (the
+     * ticket); so there {@code firewall} reports both. Elsewhere the firewall alone.
+     */
+    public String launchState() {
+        String firewall = firewallState();
+        if (workstation == null || !workstation.strict) {
+            return firewall;
+        }
+        String ticket = ticketState();
+        if (firewall.equals("error") || ticket.equals("error")) {
+            return "error";
+        }
+        return firewall.equals("pending") || ticket.equals("pending") ? "pending" : firewall;
     }
 
     /** Ends the session in a terminal state; throws if it already ended. */

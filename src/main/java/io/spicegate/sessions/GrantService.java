@@ -49,14 +49,16 @@ public class GrantService {
     SpicegateConfig config;
 
     /** Marks the workstation's grants changed; agents polling any replica wake when the transaction commits. */
-    public void bump(Long workstationId) {
+    public Long bump(Long workstationId) {
         if (workstationId == null) {
-            return;
+            return null;
         }
-        em.createNativeQuery("update workstation set grant_version = grant_version + 1 where id = ?1")
-                .setParameter(1, workstationId).executeUpdate();
+        Number v = (Number) em.createNativeQuery(
+                        "update workstation set grant_version = grant_version + 1 where id = ?1 returning grant_version")
+                .setParameter(1, workstationId).getSingleResult();
         em.createNativeQuery("select pg_notify('" + GrantNotifier.CHANNEL + "', ?1)")
                 .setParameter(1, Long.toString(workstationId)).getSingleResult();
+        return v.longValue();
     }
 
     @Transactional
@@ -79,8 +81,9 @@ public class GrantService {
                 continue;
             }
             long left = Math.max(0, Duration.between(now, s.endsAt).toSeconds());
-            String vv = ws.strict ? LaunchFile.render(s.console, s.console.password,
-                    s.consoleName + " (Spicegate) - release cursor: Shift+F12") : null;
+            // strict: the agent writes the file (with the session's one-time password where the host has an agent);
+            // null once that password is used up or forgotten: the agent then keeps the file it wrote
+            String vv = ws.strict ? LaunchFile.of(s).orElse(null) : null;
             for (String address : addresses(s.console.host.address)) {
                 grants.add(new Grant(s.id.toString(), s.unixUsername, s.consoleName, address, s.console.ports(),
                         s.endsAt, left, vv));

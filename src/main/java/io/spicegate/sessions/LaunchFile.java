@@ -3,8 +3,8 @@ package io.spicegate.sessions;
 import io.spicegate.consoles.Console;
 
 /**
- * Renders the one-shot remote-viewer launch file ({@code .vv}, DESIGN.md rule 5). The content holds the
- * console password: it is sent to the browser once and never logged.
+ * The one author of the remote-viewer launch file ({@code .vv}, DESIGN.md rule 5), with the one rule for the
+ * password it carries; the portal serves it once, or a strict workstation's agent writes it. Never logged.
  */
 public final class LaunchFile {
 
@@ -21,8 +21,33 @@ public final class LaunchFile {
                 .build();
     }
 
+    /** What a strict workstation's user runs instead of downloading the file: the launcher its sudo rule allows. */
+    public static final String STRICT_LAUNCHER = "spicegate-open";
+
+    /**
+     * The launch file of a session, or empty when it has no usable password. Where the console's host has an
+     * agent, only the session's one-time password goes in (gone once served, lapsed or ended: then there is no
+     * file) and the console's static password never leaves the portal; without a host agent, the static one.
+     */
+    static java.util.Optional<String> of(ConsoleSession s) {
+        if (s.console == null) {
+            return java.util.Optional.empty();
+        }
+        boolean hostAgent = s.console.host != null && s.console.host.hasAgent();
+        String password = hostAgent || s.ticketVersion != null ? s.ticketPassword : s.console.password;
+        if (hostAgent && password == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(render(s.console, password, s.consoleName + " (Spicegate) - release cursor: Shift+F12"));
+    }
+
+    /** The command a strict workstation's user runs for the session's console. */
+    public static String strictCommand(String console) {
+        return STRICT_LAUNCHER + " " + console;
+    }
+
     /** A TLS console gets tls-port, ca, host-subject and secure-channels=all and no plain port. */
-    public static String render(Console console, String password, String title) {
+    static String render(Console console, String password, String title) {
         StringBuilder vv = new StringBuilder(1024);
         vv.append("[virt-viewer]\n");
         line(vv, "type", "spice");

@@ -102,10 +102,10 @@ public class SessionService {
             ConsoleSession s = mine.get();
             s.vvNonce = nonce();
             s.vvFetchedAt = null;
-            if (ws.strict) {
-                grants.bump(ws.id); // the agent writes the fresh launch file
-            }
             tickets.issue(s, now); // a fresh launch file carries a fresh one-time password
+            if (ws.strict) {
+                s.launchVersion = grants.bump(ws.id); // the agent writes the fresh launch file: ready once it acked
+            }
             audit.append(AuditLog.event("SESSION_REOPENED").actor(user.username).user(user.username)
                     .console(console.name).workstation(ws.name).session(s.id).source(source)
                     .detail("fresh launch file; ends " + s.endsAt), now);
@@ -139,7 +139,8 @@ public class SessionService {
         s.vvNonce = nonce();
         tickets.issue(s, now);
         s.persist();
-        grants.bump(ws.id);
+        Long version = grants.bump(ws.id);
+        s.launchVersion = ws.strict ? version : null;
         audit.append(AuditLog.event("SESSION_OPENED").actor(user.username).user(user.username)
                 .console(console.name).workstation(ws.name).session(s.id).source(source)
                 .detail("until " + end + (d.approvedRequestId() != null
@@ -153,6 +154,9 @@ public class SessionService {
         Instant now = clock.instant();
         ConsoleSession s = own(userId, sessionId, LockModeType.NONE);
         requireOwnWorkstation(s, source, now);
+        if (s.workstation != null && s.workstation.strict) {
+            throw Problem.conflict(strictRefusal(s));
+        }
         if (!s.isLiveAt(now)) {
             throw Problem.gone("This session has ended, so its launch file is no longer valid: open the console again.");
         }
@@ -161,8 +165,8 @@ public class SessionService {
         if (s.console == null) {
             throw Problem.gone("The console of this session was removed.");
         }
-        String password = s.ticketVersion != null ? s.ticketPassword : s.console.password;
-        if (s.ticketVersion != null && password == null && s.vvFetchedAt == null) {
+        Optional<String> body = LaunchFile.of(s);
+        if (body.isEmpty() && s.vvFetchedAt == null) {
             throw Problem.gone("The one-time password of this launch file has lapsed: click Open console again for a fresh one.");
         }
         // served once: the one-time password is forgotten in the same update that uses up the launch file
@@ -174,8 +178,17 @@ public class SessionService {
         }
         audit.append(AuditLog.event("VV_DOWNLOADED").actor(s.username).user(s.username).console(s.consoleName)
                 .workstation(s.workstationName).session(s.id).source(source), now);
-        String body = LaunchFile.render(s.console, password, s.consoleName + " (Spicegate) - release cursor: Shift+F12");
-        return new LaunchFileContent(s.consoleName + ".vv", body);
+        return new LaunchFileContent(s.consoleName + ".vv", body.orElseThrow());
+    }
+
+    /**
+     * A strict workstation's user never gets the launch file from the portal (DESIGN.md rule 5): its agent writes
+     * it and the sudo rule starts remote-viewer on it. The sentence names the command to run there.
+     */
+    static String strictRefusal(ConsoleSession s) {
+        return "Workstation " + s.workstationName + " is in strict mode, so the portal does not hand out its launch files: "
+                + "on " + s.workstationName + ", run this in a terminal: " + LaunchFile.strictCommand(s.consoleName)
+                + " (it starts remote-viewer on the file the Spicegate agent wrote for you).";
     }
 
     /**

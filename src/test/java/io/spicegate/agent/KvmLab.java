@@ -296,14 +296,7 @@ final class KvmLab implements AutoCloseable {
      */
     Viewer viewer(String netns, TestUsers.User user, String vv, String tag) throws IOException {
         String who = user == null ? "root" : user.name();
-        Path home = dir.resolve("home-" + who);
-        if (!Files.isDirectory(home)) {
-            Files.createDirectories(home);
-            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
-            if (user != null) {
-                Sh.run("chown", user.uid() + ":" + user.gid(), home.toString());
-            }
-        }
+        Path home = home(user);
         Path file = home.resolve(tag + ".vv");
         Files.writeString(file, vv);
         if (user != null) {
@@ -319,6 +312,80 @@ final class KvmLab implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(process); // ip netns exec, setpriv and env all exec: this PID is remote-viewer's
         return new Viewer(process, log);
+    }
+
+    /**
+     * Runs the strict-mode launcher {@code deploy/bin/spicegate-open <console>} in namespace {@code netns} as
+     * {@code user}, as a user at the workstation's desktop would: it starts remote-viewer through the sudo rule on
+     * the file the agent wrote. The launcher is copied here so that the test user can read it; the PID is sudo's,
+     * which passes the kill on to remote-viewer.
+     */
+    Viewer launcher(String netns, TestUsers.User user, String console, String tag) throws IOException {
+        Path launcher = dir.resolve("bin/spicegate-open");
+        if (!Files.exists(launcher)) {
+            Files.createDirectories(launcher.getParent());
+            Files.copy(Path.of("deploy/bin/spicegate-open"), launcher);
+            Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path home = home(user);
+        Path log = dir.resolve("launcher-" + tag + "-" + user.name() + ".log");
+        Process process = new ProcessBuilder("ip", "netns", "exec", netns,
+                "setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--init-groups",
+                "env", "-i", "DISPLAY=:" + display, "HOME=" + home, "XDG_RUNTIME_DIR=" + home, "PATH=/usr/bin:/bin",
+                "/bin/sh", launcher.toString(), console)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(process);
+        return new Viewer(process, log);
+    }
+
+    /** Waits until the X screen shows what the VM shows (its own screendump), while the viewer runs; saves the frame. */
+    void awaitShows(Viewer viewer, ScreenSource vm, Path png, String tag) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Screen vmScreen = vm.screen();
+            if (vmScreen.lit() <= 500) {
+                fail(tag + ": the VM shows nothing to compare");
+            }
+            Screen frame = frame();
+            if (frame.shows(vmScreen, 0.97)) {
+                frame.writePng(png);
+                return;
+            }
+            if (System.nanoTime() > deadline || !viewer.process.isAlive()) {
+                fail(tag + ": remote-viewer did not show the VM's screen\n" + viewer.output());
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** After a viewer is killed its window goes: waits until the screen no longer shows the VM. */
+    void awaitBlank(ScreenSource vm) throws Exception {
+        Screen dump = vm.screen();
+        EnforcementIT.await(() -> {
+            try {
+                return !frame().shows(dump, 0.97);
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the viewer's window gone", () -> "");
+    }
+
+    /** Where a screen to compare with comes from (a VM's screendump). */
+    interface ScreenSource {
+        Screen screen() throws Exception;
+    }
+
+    /** A private home for {@code user} (null: root) under this lab. */
+    private Path home(TestUsers.User user) throws IOException {
+        Path home = dir.resolve("home-" + (user == null ? "root" : user.name()));
+        if (!Files.isDirectory(home)) {
+            Files.createDirectories(home);
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+            if (user != null) {
+                Sh.run("chown", user.uid() + ":" + user.gid(), home.toString());
+            }
+        }
+        return home;
     }
 
     /** Packets the REJECT rules of an agent's chain in a namespace have refused so far (IPv4). */

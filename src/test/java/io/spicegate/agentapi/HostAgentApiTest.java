@@ -57,8 +57,13 @@ class HostAgentApiTest {
 
     /** A KVM host whose agent is enrolled, with one TLS console: [host id, secret, console name, host name]. */
     String[] guardedHost() {
+        return guardedHost(admin);
+    }
+
+    /** The same, created by {@code admin}. */
+    static String[] guardedHost(String admin) {
         String name = Fixtures.unique("kvm");
-        ExtractableResponse<Response> created = asAdmin().body(Map.of("name", name, "address", "10.97.0." + (1 + NET.incrementAndGet() % 250)))
+        ExtractableResponse<Response> created = asAdmin(admin).body(Map.of("name", name, "address", "10.97.0." + (1 + NET.incrementAndGet() % 250)))
                 .post("/api/v1/admin/hosts").then().statusCode(201).extract();
         String token = created.path("enrollmentToken");
         assertTrue(token.startsWith("sgh_"), token);
@@ -67,7 +72,7 @@ class HostAgentApiTest {
         assertEquals("host", enrolled.getString("mode"));
         assertEquals(name, enrolled.getString("name"));
         String console = Fixtures.unique("vm");
-        asAdmin().body(Map.of("name", console, "host", name, "tlsPort", 20000 + NET.get() % 1000, "hostSubject", "CN=" + name,
+        asAdmin(admin).body(Map.of("name", console, "host", name, "tlsPort", 20000 + NET.get() % 1000, "hostSubject", "CN=" + name,
                 "password", "static-" + console)).post("/api/v1/admin/consoles").then().statusCode(201);
         return new String[] {created.path("id").toString(), enrolled.getString("secret"), console, name};
     }
@@ -80,6 +85,10 @@ class HostAgentApiTest {
     }
 
     io.restassured.specification.RequestSpecification asAdmin() {
+        return asAdmin(admin);
+    }
+
+    static io.restassured.specification.RequestSpecification asAdmin(String admin) {
         return given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json");
     }
 
