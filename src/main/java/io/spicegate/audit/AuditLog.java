@@ -19,7 +19,8 @@ import java.util.UUID;
 /**
  * Appends events to the audit log inside the caller's transaction, so an event is recorded exactly when
  * the change it describes commits. Appends are serialised by a PostgreSQL advisory lock so the hash chain
- * never forks, whichever replica writes.
+ * never forks, whichever replica writes. Each row's link is an HMAC-SHA-256 with {@link AuditKey} over the previous
+ * link and the row's fields, so rewriting rows needs the key, not just write access to the table.
  */
 @ApplicationScoped
 public class AuditLog {
@@ -29,6 +30,9 @@ public class AuditLog {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    AuditKey key;
 
     /** What happened, to whom, where; build with {@link #event(String)}. */
     public static final class Entry {
@@ -74,21 +78,25 @@ public class AuditLog {
         row.source = clip(e.source, 64);
         row.detail = clean(e.detail);
         row.prevHash = last.isEmpty() ? GENESIS : last.get(0);
-        row.hash = hash(row);
+        row.hash = key.mac(canonical(row));
         row.persist();
         Log.infof("audit %s actor=%s user=%s console=%s workstation=%s", row.action, row.actor, row.username,
                 row.console, row.workstation);
         return row;
     }
 
-    /** SHA-256 over the previous hash and every field of the row, in a fixed order. */
-    static String hash(AuditEvent r) {
-        String canonical = String.join("\u001f", r.prevHash, r.at.toString(), n(r.actor), r.action, n(r.username),
+    /** The previous link and every field of the row, in a fixed order: what a link is computed over. */
+    static String canonical(AuditEvent r) {
+        return String.join("\u001f", r.prevHash, r.at.toString(), n(r.actor), r.action, n(r.username),
                 n(r.console), n(r.workstation), r.sessionId == null ? "" : r.sessionId.toString(), n(r.source),
                 n(r.detail));
+    }
+
+    /** The unkeyed link of rows written before the chain was keyed (see {@code audit_chain.keyed_from}). */
+    static String sha256(AuditEvent r) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(sha.digest(canonical(r).getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }

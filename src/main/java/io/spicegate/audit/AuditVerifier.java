@@ -11,7 +11,8 @@ import java.util.List;
  * Walks the audit chain from the first row and names the first row that was altered, removed or re-ordered:
  * a row whose own hash does not match its content was altered; a row whose prev_hash does not match the
  * row before it follows a removal or a re-ordering. Cutting off the newest rows is caught against a
- * checkpoint kept outside the table ({@code expectHead}).
+ * checkpoint kept outside the table ({@code expectHead}). Rows from {@code audit_chain.keyed_from} on are checked
+ * with the key (HMAC-SHA-256); the older prefix, written before the chain was keyed, with plain SHA-256.
  */
 @ApplicationScoped
 public class AuditVerifier {
@@ -21,11 +22,18 @@ public class AuditVerifier {
     @Inject
     EntityManager em;
 
-    /** The result: {@code firstBad} is the id of the first bad row (null when ok), {@code problem} says what is wrong. */
-    public record Result(boolean ok, long checked, Long firstBad, String problem, Long headId, String headHash) { }
+    @Inject
+    AuditKey key;
+
+    /**
+     * The result: {@code firstBad} is the id of the first bad row (null when ok), {@code problem} says what is wrong,
+     * {@code keyedFrom} the first row checked with the key.
+     */
+    public record Result(boolean ok, long checked, Long firstBad, String problem, Long headId, String headHash, long keyedFrom) { }
 
     @Transactional
     public Result verify(Long expectHeadId, String expectHeadHash) {
+        long keyedFrom = ((Number) em.createNativeQuery("select keyed_from from audit_chain").getSingleResult()).longValue();
         String prev = AuditLog.GENESIS;
         long checked = 0;
         long lastId = 0;
@@ -39,11 +47,12 @@ public class AuditVerifier {
                 checked++;
                 if (!prev.equals(e.prevHash)) {
                     return new Result(false, checked, e.id, "row " + e.id + " does not follow the row before it: a row "
-                            + "before it was removed, inserted or moved", null, null);
+                            + "before it was removed, inserted or moved", null, null, keyedFrom);
                 }
-                if (!AuditLog.hash(e).equals(e.hash)) {
+                String expected = e.id >= keyedFrom ? key.mac(AuditLog.canonical(e)) : AuditLog.sha256(e);
+                if (!expected.equals(e.hash)) {
                     return new Result(false, checked, e.id, "row " + e.id + " was altered: its content does not match its hash",
-                            null, null);
+                            null, null, keyedFrom);
                 }
                 prev = e.hash;
                 lastId = e.id;
@@ -56,13 +65,13 @@ public class AuditVerifier {
                     .setParameter(1, expectHeadId).getResultList();
             if (at.isEmpty()) {
                 return new Result(false, checked, expectHeadId, "the checkpointed row " + expectHeadId
-                        + " is missing: the newest rows were cut off", lastId == 0 ? null : lastId, prev);
+                        + " is missing: the newest rows were cut off", lastId == 0 ? null : lastId, prev, keyedFrom);
             }
             if (expectHeadHash != null && !expectHeadHash.equals(at.get(0))) {
                 return new Result(false, checked, expectHeadId, "row " + expectHeadId + " differs from its checkpoint",
-                        lastId, prev);
+                        lastId, prev, keyedFrom);
             }
         }
-        return new Result(true, checked, null, null, lastId == 0 ? null : lastId, prev);
+        return new Result(true, checked, null, null, lastId == 0 ? null : lastId, prev, keyedFrom);
     }
 }

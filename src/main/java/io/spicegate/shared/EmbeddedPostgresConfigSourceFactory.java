@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The embedded default: when no datasource URL is configured, starts a real PostgreSQL (data kept in
- * {@code spicegate.data-dir}) and supplies its URL before Quarkus decides whether the datasource is active.
+ * {@code spicegate.data-dir}) and supplies its URL, its two roles and the audit key (all generated into the data
+ * dir) before Quarkus decides whether the datasource is active.
  */
 public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory {
 
@@ -28,8 +29,13 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
         EmbeddedDatabase db = EmbeddedDatabase.start(Path.of(dataDir), fresh);
         Map<String, String> values = Map.of(
                 URL, db.jdbcUrl(),
-                "quarkus.datasource.username", EmbeddedDatabase.USER,
-                "quarkus.datasource.password", EmbeddedDatabase.USER,
+                // two roles: the owner migrates, the portal runs as a role that owns nothing
+                "quarkus.flyway.username", EmbeddedDatabase.OWNER,
+                "quarkus.flyway.password", db.secrets().ownerPassword(),
+                "quarkus.datasource.username", EmbeddedDatabase.RUNTIME,
+                "quarkus.datasource.password", db.secrets().runtimePassword(),
+                // kept in the data dir (0600); SPICEGATE_AUDIT_KEY, if set, still wins
+                "spicegate.audit.key", db.secrets().auditKey(),
                 "spicegate.embedded.active", "true",
                 // the embedded default shows the seed's demo office (SPICEGATE_DEMO=false still wins)
                 "spicegate.demo", "true");

@@ -22,6 +22,17 @@ public interface SpicegateConfig {
 
     Embedded embedded();
 
+    Audit audit();
+
+    /** The audit log. */
+    interface Audit {
+        /**
+         * The audit chain's HMAC-SHA-256 key (SPICEGATE_AUDIT_KEY, at least 32 characters), kept outside the database;
+         * required with an external database, generated into the data dir by the embedded default.
+         */
+        Optional<String> key();
+    }
+
     /** The office's time zone, for times on pages that are not tied to a rule. */
     @WithDefault("Europe/Berlin")
     String displayZone();

@@ -10,9 +10,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -62,40 +66,92 @@ class AuditChainTest {
         return new long[] {Long.parseLong(ids.get(0)), Long.parseLong(ids.get(1)), Long.parseLong(ids.get(2))};
     }
 
-    static void asSuperuser(String... statements) throws SQLException {
-        try (Connection c = Db.connection(); Statement st = c.createStatement()) {
-            st.execute("alter table audit_event disable trigger audit_event_no_update");
-            try {
-                for (String s : statements) {
-                    st.execute(s);
-                }
-            } finally {
-                st.execute("alter table audit_event enable trigger audit_event_no_update");
-            }
-        }
-    }
-
     @Test
-    void theApplicationRoleCannotChangeOrDeleteRows() {
+    void theApplicationRoleCannotChangeOrDeleteRows() throws Exception {
         long[] ids = threeRows();
-        SQLException update = assertThrows(SQLException.class,
-                () -> Db.update("update audit_event set detail = 'x' where id = ?", ids[0]));
-        assertTrue(update.getMessage().contains("append-only"), update.getMessage());
-        assertThrows(SQLException.class, () -> Db.update("delete from audit_event where id = ?", ids[0]));
+        // the portal's runtime role: append and read only, and it owns nothing, so it cannot switch the trigger off
+        for (String sql : List.of("update audit_event set detail = 'x' where id = " + ids[0],
+                "delete from audit_event where id = " + ids[0], "truncate audit_event",
+                "alter table audit_event disable trigger audit_event_no_update",
+                "update audit_chain set keyed_from = 999999999", "drop table audit_event")) {
+            SQLException refused = assertThrows(SQLException.class, () -> Db.update(sql), sql);
+            assertTrue(refused.getMessage().contains("permission denied") || refused.getMessage().contains("must be owner"),
+                    sql + ": " + refused.getMessage());
+        }
+        assertEquals("spicegate", Db.strings("select current_user").get(0));
+        // the owner (the migrations' role) is held by the trigger
+        try (Connection c = Db.ownerConnection(); Statement st = c.createStatement()) {
+            SQLException update = assertThrows(SQLException.class,
+                    () -> st.executeUpdate("update audit_event set detail = 'x' where id = " + ids[0]));
+            assertTrue(update.getMessage().contains("append-only"), update.getMessage());
+        }
         asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(true))
                 .body("firstBad", nullValue());
+    }
+
+    /**
+     * An attacker who can write the table but has no key rewrites a row and recomputes the SHA-256 links of it and
+     * every row after it, as the unkeyed chain allowed: the verifier names that row.
+     */
+    @Test
+    void aRowRewrittenWithRecomputedShaLinksIsNamed() throws Exception {
+        long[] ids = threeRows();
+        long keyedFrom = Db.count("select keyed_from from audit_chain");
+        assertTrue(keyedFrom <= ids[0], "the test database's rows are all keyed");
+        Db.tamperWithAudit("create temporary table original as select * from audit_event where id >= " + ids[1]);
+        try {
+            Db.tamperWithAudit("update audit_event set detail = 'nothing happened' where id = " + ids[1]);
+            relinkWithSha256From(ids[1]);
+            asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
+                    .body("firstBad", equalTo((int) ids[1])).body("problem", containsString("altered"));
+        } finally {
+            Db.tamperWithAudit("update audit_event a set detail = o.detail, prev_hash = o.prev_hash, hash = 'tmp-' || a.id "
+                            + "from original o where a.id = o.id",
+                    "update audit_event a set hash = o.hash from original o where a.id = o.id", "drop table original");
+        }
+        asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true));
+    }
+
+    /** What an attacker without the key does: recompute every link from this row on with plain SHA-256. */
+    static void relinkWithSha256From(long from) throws SQLException {
+        String prev = Db.strings("select coalesce((select hash from audit_event where id < ? order by id desc limit 1), ?)",
+                from, AuditLog.GENESIS).get(0);
+        List<AuditEvent> rows = new ArrayList<>();
+        try (Connection c = Db.ownerConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select * from audit_event where id >= " + from + " order by id")) {
+            while (rs.next()) {
+                AuditEvent e = new AuditEvent();
+                e.id = rs.getLong("id");
+                e.at = rs.getObject("at", OffsetDateTime.class).toInstant();
+                e.actor = rs.getString("actor");
+                e.action = rs.getString("action");
+                e.username = rs.getString("username");
+                e.console = rs.getString("console");
+                e.workstation = rs.getString("workstation");
+                e.sessionId = rs.getObject("session_id", UUID.class);
+                e.source = rs.getString("source");
+                e.detail = rs.getString("detail");
+                rows.add(e);
+            }
+        }
+        for (AuditEvent e : rows) {
+            e.prevHash = prev;
+            String hash = AuditLog.sha256(e);
+            Db.tamperWithAudit("update audit_event set prev_hash = '" + prev + "', hash = '" + hash + "' where id = " + e.id);
+            prev = hash;
+        }
     }
 
     @Test
     void anAlteredRowIsNamed() throws Exception {
         long[] ids = threeRows();
         String original = Db.strings("select detail from audit_event where id = ?", ids[1]).get(0);
-        asSuperuser("update audit_event set detail = 'nothing happened' where id = " + ids[1]);
+        Db.tamperWithAudit("update audit_event set detail = 'nothing happened' where id = " + ids[1]);
         try {
             asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
                     .body("firstBad", equalTo((int) ids[1])).body("problem", containsString("altered"));
         } finally {
-            asSuperuser("update audit_event set detail = '" + original.replace("'", "''") + "' where id = " + ids[1]);
+            Db.tamperWithAudit("update audit_event set detail = '" + original.replace("'", "''") + "' where id = " + ids[1]);
         }
         asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true));
     }
@@ -103,13 +159,13 @@ class AuditChainTest {
     @Test
     void aRemovedRowIsNamed() throws Exception {
         long[] ids = threeRows();
-        asSuperuser("create temporary table kept as select * from audit_event where id = " + ids[1],
+        Db.tamperWithAudit("create temporary table kept as select * from audit_event where id = " + ids[1],
                 "delete from audit_event where id = " + ids[1]);
         try {
             asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
                     .body("firstBad", equalTo((int) ids[2])).body("problem", containsString("removed"));
         } finally {
-            asSuperuser("insert into audit_event overriding system value select * from kept", "drop table kept");
+            Db.tamperWithAudit("insert into audit_event overriding system value select * from kept", "drop table kept");
         }
         asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true));
     }
@@ -118,7 +174,7 @@ class AuditChainTest {
     void swappedRowsAreNamed() throws Exception {
         long[] ids = threeRows();
         // swap the content of two rows, keeping each row's own hash consistent: the chain still breaks
-        asSuperuser("create temporary table pair as select * from audit_event where id in (" + ids[0] + "," + ids[1] + ")",
+        Db.tamperWithAudit("create temporary table pair as select * from audit_event where id in (" + ids[0] + "," + ids[1] + ")",
                 "update audit_event set hash = 'tmp-' || id where id in (" + ids[0] + "," + ids[1] + ")",
                 "update audit_event a set at = p.at, actor = p.actor, action = p.action, username = p.username, "
                         + "detail = p.detail, prev_hash = p.prev_hash, hash = p.hash "
@@ -130,7 +186,7 @@ class AuditChainTest {
             asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
                     .body("firstBad", equalTo((int) ids[0]));
         } finally {
-            asSuperuser("update audit_event set hash = 'tmp2-' || id where id in (" + ids[0] + "," + ids[1] + ")",
+            Db.tamperWithAudit("update audit_event set hash = 'tmp2-' || id where id in (" + ids[0] + "," + ids[1] + ")",
                     "update audit_event a set at = p.at, actor = p.actor, action = p.action, username = p.username, "
                             + "detail = p.detail, prev_hash = p.prev_hash, hash = p.hash from pair p where a.id = p.id",
                     "drop table pair");
@@ -145,14 +201,14 @@ class AuditChainTest {
         long head = checkpoint.headId();
         String hash = checkpoint.headHash();
         asAdmin().get("/api/v1/admin/audit/verify?expectHead=" + head + ":" + hash).then().body("ok", equalTo(true));
-        asSuperuser("create temporary table tail as select * from audit_event where id >= " + head,
+        Db.tamperWithAudit("create temporary table tail as select * from audit_event where id >= " + head,
                 "delete from audit_event where id >= " + head);
         try {
             asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true)); // the chain alone cannot tell
             asAdmin().get("/api/v1/admin/audit/verify?expectHead=" + head + ":" + hash).then().body("ok", equalTo(false))
                     .body("firstBad", equalTo((int) head)).body("problem", containsString("cut off"));
         } finally {
-            asSuperuser("insert into audit_event overriding system value select * from tail", "drop table tail");
+            Db.tamperWithAudit("insert into audit_event overriding system value select * from tail", "drop table tail");
         }
         given().get("/q/metrics").then().statusCode(200).body(containsString("spicegate_audit_head_id"));
     }

@@ -21,7 +21,7 @@ public final class ScaleRows {
     /** Inserts {@code n} sessions and refreshes the planner's statistics; returns the milliseconds it took. */
     public static long insert(int n) throws SQLException {
         long t0 = System.nanoTime();
-        try (Connection c = Db.connection(); Statement st = c.createStatement()) {
+        try (Connection c = Db.ownerConnection(); Statement st = c.createStatement()) {
             // synthetic history: some rows name request ids that do not exist; skip the foreign key for them
             st.execute("set session_replication_role = replica");
             st.execute("""
@@ -46,7 +46,7 @@ public final class ScaleRows {
 
     /** Deletes every marked session (terminal rows may be deleted) and tidies up after them. */
     public static int delete() throws SQLException {
-        try (Connection c = Db.connection(); Statement st = c.createStatement()) {
+        try (Connection c = Db.ownerConnection(); Statement st = c.createStatement()) {
             c.setAutoCommit(true); // VACUUM runs outside a transaction
             int n = st.executeUpdate("delete from console_session where username like '" + PREFIX + "%'");
             st.execute("vacuum analyze console_session");

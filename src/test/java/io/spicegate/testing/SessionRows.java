@@ -19,7 +19,7 @@ public final class SessionRows {
     public static UUID finished(String user, String console, String workstation, Instant start, String state, Long requestId) {
         UUID id = UUID.randomUUID();
         Instant end = start.plus(Duration.ofHours(1));
-        try (java.sql.Connection c = Db.connection(); java.sql.Statement st = c.createStatement();
+        try (java.sql.Connection c = Db.ownerConnection(); java.sql.Statement st = c.createStatement();
              java.sql.PreparedStatement ps = c.prepareStatement("insert into console_session (id, username, unix_username, "
                      + "console_name, workstation_name, source_address, starts_at, ends_at, state, ended_at, ended_by, end_reason, "
                      + "approved_request_id, vv_nonce) values (?, ?, ?, ?, ?, '10.0.0.9', ?, ?, ?, ?, ?, ?, ?, 'n')")) {

@@ -9,8 +9,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -96,30 +94,19 @@ class AuditPagesTest {
         given().auth().preemptive().basic(user, "wrong").get("/api/v1/consoles").then().statusCode(401);
         long row = Db.count("select max(id) from audit_event where username = ?", user);
         String detail = Db.strings("select coalesce(detail, '') from audit_event where id = ?", row).get(0);
-        asSuperuser("update audit_event set detail = 'nothing to see' where id = " + row);
+        Db.tamperWithAudit("update audit_event set detail = 'nothing to see' where id = " + row);
         try {
             html = admin.request().get("/admin/audit/verify").then().statusCode(200).extract().asString();
             assertTrue(html.contains("The audit log was tampered with"), html);
             assertTrue(html.contains("The first bad row is <b>#" + row + "</b>: row " + row + " was altered"), html);
             assertTrue(html.contains("data-first-bad=\"" + row + "\""));
         } finally {
-            asSuperuser("update audit_event set detail = " + (detail.isEmpty() ? "null" : "'" + detail.replace("'", "''") + "'")
+            Db.tamperWithAudit("update audit_event set detail = " + (detail.isEmpty() ? "null" : "'" + detail.replace("'", "''") + "'")
                     + " where id = " + row);
         }
         assertTrue(admin.request().get("/admin/audit/verify").asString().contains("The audit log is intact"));
 
         html = admin.request().get("/admin/audit/verify?expectHead=abc").then().statusCode(400).extract().asString();
         assertTrue(html.contains("The checkpoint is"), html);
-    }
-
-    static void asSuperuser(String sql) throws Exception {
-        try (Connection c = Db.connection(); Statement st = c.createStatement()) {
-            st.execute("alter table audit_event disable trigger audit_event_no_update");
-            try {
-                st.execute(sql);
-            } finally {
-                st.execute("alter table audit_event enable trigger audit_event_no_update");
-            }
-        }
     }
 }
