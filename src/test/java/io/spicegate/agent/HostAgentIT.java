@@ -290,24 +290,11 @@ class HostAgentIT {
     void assertShows(Vm vm, TestUsers.User user, Launch launch, String tag) throws Exception {
         long started = System.nanoTime();
         try (KvmLab.Viewer viewer = lab.viewer(lab.ws, user, launch.vv, tag)) {
-            long deadline = started + Duration.ofSeconds(30).toNanos();
-            while (true) {
-                Screen vmScreen = vm.screendump();
-                assertTrue(vmScreen.lit() > 500, "the VM shows something to compare");
-                Screen frame = lab.frame();
-                if (frame.shows(vmScreen, 0.97)) {
-                    frame.writePng(PortalProcess.buildDir().resolve("host-agent-" + tag + ".png"));
-                    break;
-                }
-                if (System.nanoTime() > deadline || !viewer.process.isAlive()) {
-                    fail(tag + ": remote-viewer did not show the VM's screen\n" + viewer.output() + "\n" + KvmLab.readOr(vm.log()));
-                }
-                Thread.sleep(250);
-            }
+            lab.awaitShows(viewer, vm::screendump, PortalProcess.buildDir().resolve("host-agent-" + tag + ".png"), tag, vm.log());
             System.out.println(tag + ": remote-viewer showed the VM's screen " + Duration.ofNanos(System.nanoTime() - started).toMillis()
                     + " ms after it started");
         }
-        awaitBlank(vm);
+        lab.awaitBlank(vm::screendump);
     }
 
     /** remote-viewer's connection is reset by a firewall (a user, or root, of {@code netns}); the VM is not shown. */
@@ -318,18 +305,6 @@ class HostAgentIT {
             frame.writePng(PortalProcess.buildDir().resolve("host-agent-" + tag + ".png"));
             assertFalse(frame.shows(vm.screendump(), 0.97), tag + ": the VM was shown");
         }
-    }
-
-    /** After a viewer is killed its window goes: wait until the screen no longer shows the VM. */
-    void awaitBlank(Vm vm) throws Exception {
-        Screen dump = vm.screendump();
-        await(() -> {
-            try {
-                return !lab.frame().shows(dump, 0.97);
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }, "the viewer's window gone", () -> "");
     }
 
     /** Runs the agent jar with these arguments; its exit code. */
@@ -347,8 +322,7 @@ class HostAgentIT {
     }
 
     static List<String> hostChain() {
-        CommandRunner.Result r = Sh.tryRun("ip", "netns", "exec", lab.kvm, "iptables", "-S", InputScript.CHAIN);
-        return r.ok() ? r.stdout().lines().filter(l -> l.startsWith("-A ")).toList() : List.of();
+        return lab.hostChain();
     }
 
     static String log(Path state) {

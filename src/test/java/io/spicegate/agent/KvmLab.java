@@ -339,7 +339,7 @@ final class KvmLab implements AutoCloseable {
     }
 
     /** Waits until the X screen shows what the VM shows (its own screendump), while the viewer runs; saves the frame. */
-    void awaitShows(Viewer viewer, ScreenSource vm, Path png, String tag) throws Exception {
+    void awaitShows(Viewer viewer, ScreenSource vm, Path png, String tag, Path vmLog) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             Screen vmScreen = vm.screen();
@@ -352,7 +352,7 @@ final class KvmLab implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline || !viewer.process.isAlive()) {
-                fail(tag + ": remote-viewer did not show the VM's screen\n" + viewer.output());
+                fail(tag + ": remote-viewer did not show the VM's screen\n" + viewer.output() + "\n" + readOr(vmLog));
             }
             Thread.sleep(250);
         }
@@ -386,6 +386,12 @@ final class KvmLab implements AutoCloseable {
             }
         }
         return home;
+    }
+
+    /** The rules of the host agent's chain in the KVM namespace (none when it has no chain). */
+    List<String> hostChain() {
+        CommandRunner.Result r = Sh.tryRun("ip", "netns", "exec", kvm, "iptables", "-S", InputScript.CHAIN);
+        return r.ok() ? r.stdout().lines().filter(l -> l.startsWith("-A ")).toList() : List.of();
     }
 
     /** Packets the REJECT rules of an agent's chain in a namespace have refused so far (IPv4). */

@@ -172,7 +172,7 @@ class StrictTicketIT {
 
         // the granted user, through the sudo rule, sees the VM
         try (KvmLab.Viewer viewer = lab.launcher(lab.ws, alice, "vms", "granted")) {
-            lab.awaitShows(viewer, vm::screendump, PortalProcess.buildDir().resolve("strict-ticket-granted.png"), "granted");
+            lab.awaitShows(viewer, vm::screendump, PortalProcess.buildDir().resolve("strict-ticket-granted.png"), "granted", vm.log());
         }
         lab.awaitBlank(vm::screendump);
 
@@ -203,7 +203,7 @@ class StrictTicketIT {
         String second = readyFile(again);
         assertNotEquals(password(first), password(second), "a re-open writes a fresh one-time password");
         try (KvmLab.Viewer viewer = lab.launcher(lab.ws, alice, "vms", "again")) {
-            lab.awaitShows(viewer, vm::screendump, PortalProcess.buildDir().resolve("strict-ticket-again.png"), "again");
+            lab.awaitShows(viewer, vm::screendump, PortalProcess.buildDir().resolve("strict-ticket-again.png"), "again", vm.log());
         }
         lab.awaitBlank(vm::screendump);
     }
@@ -229,7 +229,6 @@ class StrictTicketIT {
     }
 
     static List<String> hostChain() {
-        CommandRunner.Result r = Sh.tryRun("ip", "netns", "exec", lab.kvm, "iptables", "-S", InputScript.CHAIN);
-        return r.ok() ? r.stdout().lines().filter(l -> l.startsWith("-A ")).toList() : List.of();
+        return lab.hostChain();
     }
 }
