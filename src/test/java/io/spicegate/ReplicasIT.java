@@ -55,7 +55,8 @@ class ReplicasIT {
                 "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + database,
                 "QUARKUS_DATASOURCE_USERNAME", "spicegate",
                 "QUARKUS_DATASOURCE_PASSWORD", "db-secret",
-                "SPICEGATE_ADMIN_PASSWORD", "first-admin-pw");
+                "SPICEGATE_ADMIN_PASSWORD", "first-admin-pw",
+                "SPICEGATE_AUDIT_KEY", io.spicegate.testing.ExternalPostgres.AUDIT_KEY);
     }
 
     @Test

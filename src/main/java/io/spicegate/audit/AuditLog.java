@@ -25,7 +25,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditLog {
 
-    static final String GENESIS = "0".repeat(64);
+    public static final String GENESIS = "0".repeat(64);
     private static final long CHAIN_LOCK = 0x5350494345L; // "SPICE"
 
     @Inject
@@ -86,14 +86,14 @@ public class AuditLog {
     }
 
     /** The previous link and every field of the row, in a fixed order: what a link is computed over. */
-    static String canonical(AuditEvent r) {
+    public static String canonical(AuditEvent r) {
         return String.join("\u001f", r.prevHash, r.at.toString(), n(r.actor), r.action, n(r.username),
                 n(r.console), n(r.workstation), r.sessionId == null ? "" : r.sessionId.toString(), n(r.source),
                 n(r.detail));
     }
 
     /** The unkeyed link of rows written before the chain was keyed (see {@code audit_chain.keyed_from}). */
-    static String sha256(AuditEvent r) {
+    public static String sha256(AuditEvent r) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(sha.digest(canonical(r).getBytes(StandardCharsets.UTF_8)));

@@ -2,6 +2,7 @@ package io.spicegate.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spicegate.testing.Api;
+import io.spicegate.testing.ExternalPostgres;
 import io.spicegate.testing.PortalProcess;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class ReplicaAgentIT {
             Map<String, String> env = Map.of(
                     "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/spicegate",
                     "QUARKUS_DATASOURCE_USERNAME", "spicegate", "QUARKUS_DATASOURCE_PASSWORD", "db-secret",
-                    "SPICEGATE_ADMIN_PASSWORD", "first-admin-pw",
+                    "SPICEGATE_ADMIN_PASSWORD", "first-admin-pw", "SPICEGATE_AUDIT_KEY", ExternalPostgres.AUDIT_KEY,
                     "QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true",
                     "QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true",
                     "QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "127.0.0.1");

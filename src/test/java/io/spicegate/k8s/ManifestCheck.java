@@ -43,6 +43,9 @@ final class ManifestCheck {
     /** One allowed value among several. */
     record OneOf(Set<String> values) { }
 
+    /** A list whose every element has this schema. */
+    record ListOf(Object element) { }
+
     /** A value checked as a typed fabric8 model class. */
     record Typed(Class<?> type) { }
 
@@ -50,24 +53,34 @@ final class ManifestCheck {
      * The fields of CloudNativePG's {@code ClusterSpec} (postgresql.cnpg.io/v1, api/v1/cluster_types.go) that
      * k8s/postgres-cluster.yaml uses, with their types. Anything else in the spec is refused.
      */
-    static final Map<String, Object> CNPG_CLUSTER_SPEC = Map.of(
-            "inheritedMetadata", Map.of("labels", Scalar.STRING_MAP, "annotations", Scalar.STRING_MAP),
-            "instances", Scalar.INT,
-            "imageName", Scalar.STRING,
-            "primaryUpdateStrategy", new OneOf(Set.of("unsupervised", "supervised")),
-            "enableSuperuserAccess", Scalar.BOOL,
-            "bootstrap", Map.of("initdb", Map.of(
+    static final Map<String, Object> CNPG_CLUSTER_SPEC = Map.ofEntries(
+            Map.entry("inheritedMetadata", Map.of("labels", Scalar.STRING_MAP, "annotations", Scalar.STRING_MAP)),
+            Map.entry("instances", Scalar.INT),
+            Map.entry("imageName", Scalar.STRING),
+            Map.entry("primaryUpdateStrategy", new OneOf(Set.of("unsupervised", "supervised"))),
+            Map.entry("enableSuperuserAccess", Scalar.BOOL),
+            Map.entry("bootstrap", Map.of("initdb", Map.of(
                     "database", Scalar.STRING,
                     "owner", Scalar.STRING,
-                    "secret", Map.of("name", Scalar.STRING))),
+                    "secret", Map.of("name", Scalar.STRING)))),
+            // api/v1/cluster_types.go ManagedConfiguration / RoleConfiguration
+            Map.entry("managed", Map.of("roles", new ListOf(Map.of(
+                    "name", Scalar.STRING,
+                    "ensure", new OneOf(Set.of("present", "absent")),
+                    "comment", Scalar.STRING,
+                    "login", Scalar.BOOL,
+                    "superuser", Scalar.BOOL,
+                    "createdb", Scalar.BOOL,
+                    "createrole", Scalar.BOOL,
+                    "passwordSecret", Map.of("name", Scalar.STRING))))),
             // map[string]string: PostgreSQL parameters must be quoted, the API server refuses numbers
-            "postgresql", Map.of("parameters", Scalar.STRING_MAP),
-            "storage", Map.of("size", Scalar.STRING, "storageClass", Scalar.STRING),
-            "affinity", Map.of(
+            Map.entry("postgresql", Map.of("parameters", Scalar.STRING_MAP)),
+            Map.entry("storage", Map.of("size", Scalar.STRING, "storageClass", Scalar.STRING)),
+            Map.entry("affinity", Map.of(
                     "enablePodAntiAffinity", Scalar.BOOL,
                     "topologyKey", Scalar.STRING,
-                    "podAntiAffinityType", new OneOf(Set.of("preferred", "required"))),
-            "resources", new Typed(ResourceRequirements.class));
+                    "podAntiAffinityType", new OneOf(Set.of("preferred", "required")))),
+            Map.entry("resources", new Typed(ResourceRequirements.class)));
 
     private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
@@ -221,6 +234,14 @@ final class ManifestCheck {
                 } else {
                     checkSchema(e.getValue(), sub, path + "." + e.getKey(), problems);
                 }
+            }
+        } else if (schema instanceof ListOf list) {
+            if (node == null || !node.isArray()) {
+                problems.add(path + ": expected a list");
+                return;
+            }
+            for (int i = 0; i < node.size(); i++) {
+                checkSchema(node.get(i), list.element(), path + "[" + i + "]", problems);
             }
         } else if (schema instanceof OneOf oneOf) {
             if (!node.isTextual() || !oneOf.values().contains(node.asText())) {

@@ -1,5 +1,6 @@
 package io.spicegate.k8s;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -26,6 +27,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,7 +97,8 @@ class ManifestsTest {
         Container c = one(Deployment.class, "spicegate-portal").getSpec().getTemplate().getSpec().getContainers().get(0);
         Map<String, EnvVar> env = c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
         assertTrue(env.get("QUARKUS_DATASOURCE_JDBC_URL").getValue().startsWith("jdbc:postgresql://spicegate-db-rw:5432/"));
-        for (String secret : List.of("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD", "SPICEGATE_ADMIN_PASSWORD")) {
+        for (String secret : List.of("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD", "QUARKUS_FLYWAY_USERNAME",
+                "QUARKUS_FLYWAY_PASSWORD", "SPICEGATE_AUDIT_KEY", "SPICEGATE_ADMIN_PASSWORD")) {
             String from = env.get(secret).getValueFrom().getSecretKeyRef().getName();
             assertTrue(all(io.fabric8.kubernetes.api.model.Secret.class).anyMatch(s -> s.getMetadata().getName().equals(from)),
                     secret + " names the secret " + from + ", which secrets.example.yaml shows");
@@ -106,6 +109,35 @@ class ManifestsTest {
         Service controller = one(Service.class, "ingress-nginx-controller");
         assertEquals("Local", controller.getSpec().getExternalTrafficPolicy());
         assertTrue(List.of("LoadBalancer", "NodePort").contains(controller.getSpec().getType()));
+    }
+
+    /** Migrations run as the database's owner; the portal runs as a managed role that owns nothing and is no superuser. */
+    @Test
+    void thePortalRunsAsAManagedRoleThatOwnsNothingAndMigratesAsTheOwner() {
+        Map<String, EnvVar> env = one(Deployment.class, "spicegate-portal").getSpec().getTemplate().getSpec().getContainers()
+                .get(0).getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        JsonNode spec = BY_FILE.get("postgres-cluster.yaml").get(0).source().get("spec");
+        String ownerSecret = spec.get("bootstrap").get("initdb").get("secret").get("name").asText();
+        assertEquals(ownerSecret, env.get("QUARKUS_FLYWAY_USERNAME").getValueFrom().getSecretKeyRef().getName());
+        assertEquals(ownerSecret, env.get("QUARKUS_FLYWAY_PASSWORD").getValueFrom().getSecretKeyRef().getName());
+        String runtimeSecret = env.get("QUARKUS_DATASOURCE_USERNAME").getValueFrom().getSecretKeyRef().getName();
+        assertEquals(runtimeSecret, env.get("QUARKUS_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getName());
+        assertNotEquals(ownerSecret, runtimeSecret, "two roles");
+        io.fabric8.kubernetes.api.model.Secret runtime = one(io.fabric8.kubernetes.api.model.Secret.class, runtimeSecret);
+        assertEquals("kubernetes.io/basic-auth", runtime.getType(), "CloudNativePG's passwordSecret must be basic-auth");
+        JsonNode role = null;
+        for (JsonNode r : spec.get("managed").get("roles")) {
+            if (r.get("passwordSecret").get("name").asText().equals(runtimeSecret)) {
+                role = r;
+            }
+        }
+        assertNotNull(role, "a managed role whose password is the portal's runtime secret");
+        assertEquals(runtime.getStringData().get("username"), role.get("name").asText());
+        assertNotEquals(spec.get("bootstrap").get("initdb").get("owner").asText(), role.get("name").asText());
+        assertEquals("present", role.get("ensure").asText());
+        assertTrue(role.get("login").asBoolean());
+        assertFalse(role.get("superuser").asBoolean());
+        assertEquals("spicegate-audit-key", env.get("SPICEGATE_AUDIT_KEY").getValueFrom().getSecretKeyRef().getName());
     }
 
     @Test

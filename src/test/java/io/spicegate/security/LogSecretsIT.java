@@ -151,6 +151,14 @@ class LogSecretsIT {
         try {
             String base = portal.base;
             Web anonymous = new Web(base, null);
+            // the embedded database's generated passwords and the audit key (data dir, 0600)
+            java.util.Properties generated = new java.util.Properties();
+            try (var in = Files.newBufferedReader(data.resolve("secrets.properties"))) {
+                generated.load(in);
+            }
+            secret("the embedded database owner's password", generated.getProperty("owner-password"));
+            secret("the embedded database runtime role's password", generated.getProperty("runtime-password"));
+            secret("the audit key (SPICEGATE_AUDIT_KEY)", generated.getProperty("audit-key"));
 
             // form and Basic logins of the first admin; a wrong password in each way
             String wrong = secret("a wrong password", random("wrong"));

@@ -29,6 +29,11 @@ public final class ExternalPostgres implements AutoCloseable {
 
     public static final String USER = "spicegate";
     public static final String PASSWORD = "db-secret";
+    /** A role that owns nothing, for the portal's runtime connection when migrations run as {@link #USER}. */
+    public static final String RUNTIME_USER = "spicegate_app";
+    public static final String RUNTIME_PASSWORD = "app-db-secret";
+    /** The audit key every portal on these databases shares (replicas must). */
+    public static final String AUDIT_KEY = "test-audit-key-shared-by-all-replicas-0123456789";
 
     private final EmbeddedPostgres postgres;
     private final Path dir;
@@ -47,6 +52,7 @@ public final class ExternalPostgres implements AutoCloseable {
         EmbeddedPostgres pg = b.start();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute("create role " + USER + " login password '" + PASSWORD + "'");
+            st.execute("create role " + RUNTIME_USER + " login password '" + RUNTIME_PASSWORD + "'");
         }
         return new ExternalPostgres(pg, dir);
     }
@@ -74,10 +80,26 @@ public final class ExternalPostgres implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_USERNAME", USER);
         env.put("QUARKUS_DATASOURCE_PASSWORD", PASSWORD);
         env.put("SPICEGATE_ADMIN_PASSWORD", "first-admin-pw");
+        env.put("SPICEGATE_AUDIT_KEY", AUDIT_KEY);
         env.put("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true");
         env.put("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true");
         env.put("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "127.0.0.1");
         return env;
+    }
+
+    /** As {@link #portalEnv}, but with two roles: migrations as the owner {@link #USER}, the portal as {@link #RUNTIME_USER}. */
+    public Map<String, String> portalEnvTwoRoles(String database) {
+        Map<String, String> env = portalEnv(database);
+        env.put("QUARKUS_FLYWAY_USERNAME", USER);
+        env.put("QUARKUS_FLYWAY_PASSWORD", PASSWORD);
+        env.put("QUARKUS_DATASOURCE_USERNAME", RUNTIME_USER);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", RUNTIME_PASSWORD);
+        return env;
+    }
+
+    /** A connection as the portal's runtime role (see {@link #portalEnvTwoRoles}). */
+    public Connection connectAsRuntime(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), RUNTIME_USER, RUNTIME_PASSWORD);
     }
 
     /** A connection as the portal's role, for seeding and for assertions on what the portals stored. */
@@ -126,7 +148,12 @@ public final class ExternalPostgres implements AutoCloseable {
 
     private void stop(String signal) throws IOException, InterruptedException {
         restartCommand = postmasterCommand();
-        long pid = postmasterPid();
+        stopPostmaster(dataDirectory(), signal);
+    }
+
+    /** Stops the postmaster of this data directory by its PID with this signal and waits until it is gone. */
+    public static void stopPostmaster(Path pgData, String signal) throws IOException, InterruptedException {
+        long pid = Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0).strip());
         Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(pid)).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IllegalStateException("kill -s " + signal + " " + pid + " failed");
