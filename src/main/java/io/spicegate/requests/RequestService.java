@@ -324,8 +324,13 @@ public class RequestService {
                     + "must decide request #" + id + ".");
         }
         if (!approves(userId, r.id)) {
-            throw Problem.forbidden("You are not an approver of " + r.username + "'s access to " + r.consoleName
-                    + ": only the approvers named in the rule decide request #" + id + ".");
+            // a request you may not decide is one you cannot see: the same answer as an unknown number
+            throw Problem.notFound("There is no request #" + id + ": see Approvals.");
+        }
+        if (outcome == RequestState.APPROVED && (r.user == null || !r.user.active)) {
+            throw Problem.conflict(r.username + "'s account is deactivated, so request #" + id + " cannot be approved "
+                    + "(it would open " + r.consoleName + " at reactivation): deny it, or ask an administrator to "
+                    + "reactivate the account first.");
         }
         RequestText.Checked note = RequestText.check(rawNote, "note", MAX_TEXT);
         if (note.problem() != null) {

@@ -50,6 +50,10 @@ public class ErrorMappers {
     }
 
     private static String describe(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class) {
+            return "a whole number (no fraction, e.g. 60)";
+        }
         if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
             return "a number";
         }
@@ -71,6 +75,9 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
+        if (status == 400 && e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+            return mismatch(m, uri); // the body reader wraps a wrong type ("minutes": 1.9): the same sentence
+        }
         String message = switch (status) {
             case 400 -> e.getCause() instanceof JsonProcessingException j
                     ? "The request body is not valid JSON for this call: " + firstLine(j.getOriginalMessage()) + "."

@@ -27,6 +27,8 @@ import java.util.Set;
 public class AuthFilter {
 
     public static final String COOKIE = "spicegate_session";
+    /** The header a cookie-authenticated API call without Origin carries the session's CSRF token in. */
+    public static final String CSRF_HEADER = "X-CSRF-Token";
     private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
 
     @Inject
@@ -79,6 +81,9 @@ public class AuthFilter {
                     .header("Retry-After", Long.toString(Math.max(1, locked.secondsLeft())))
                     .entity(new ErrorBody(locked.message())).build());
         }
+        if (outcome instanceof AuthService.Outcome.Refused refused) {
+            return Optional.of(unauthorized(refused.message()));
+        }
         return Optional.of(unauthorized("Wrong username or password."));
     }
 
@@ -98,8 +103,9 @@ public class AuthFilter {
     /**
      * A state change from a browser must name our own host in Origin (or, failing that, Referer); {@code Origin: null}
      * is refused, since our pages always send their real origin and a cross-site form can send "null". A form
-     * post without either is let through to the page, which still checks its CSRF token; a JSON call
-     * without either is refused.
+     * post to a page without either is let through to the page, which still checks its CSRF token; a
+     * cookie-authenticated API call without either needs the session's CSRF token in {@value #CSRF_HEADER},
+     * whatever its content type.
      */
     private boolean sameOrigin(ContainerRequestContext ctx, HttpServerRequest request) {
         String host = request.authority() != null ? request.authority().toString() : ctx.getHeaderString(HttpHeaders.HOST);
@@ -111,10 +117,17 @@ public class AuthFilter {
             origin = ctx.getHeaderString("Referer");
         }
         if (origin == null || origin.isBlank()) {
+            if (!caller.isLoggedIn()) {
+                return true; // no cookie session to abuse: the call is anonymous (or fails its own login)
+            }
+            if (ctx.getUriInfo().getPath().startsWith("/api/")) {
+                // the API checks no form token, whatever the content type: the session's token in a header, or refused
+                String token = ctx.getHeaderString(CSRF_HEADER);
+                return token != null && caller.csrfMatches(token);
+            }
             MediaType type = ctx.getMediaType();
-            boolean form = type != null && (type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
+            return type != null && (type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
                     || type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE));
-            return form || !caller.isLoggedIn();
         }
         try {
             URI uri = URI.create(origin.strip());

@@ -1,6 +1,8 @@
 package io.spicegate.users;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.QuarkusTransactionException;
 import io.spicegate.audit.AuditLog;
 import io.spicegate.shared.Secrets;
 import io.spicegate.shared.SpicegateConfig;
@@ -11,7 +13,6 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -40,6 +41,9 @@ public class AuthService {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    LoginAttempts attempts;
+
     /** The outcome of a password check. */
     public sealed interface Outcome {
         /** Logged in; {@code token} goes into the cookie (null for Basic). */
@@ -56,13 +60,16 @@ public class AuthService {
         }
     }
 
-    /** Form login: on success opens a new login session (a new id at every login). */
-    @Transactional
+    /**
+     * Form login: on success opens a new login session (a new id at every login). Not one transaction: the lockout
+     * slot is committed before the password is checked, and no database connection is held during the check.
+     */
     public Outcome login(String username, String password, String source) {
         Instant now = clock.instant();
         Outcome outcome = check(username, password, source, now, "form");
         if (outcome instanceof Outcome.Ok ok) {
-            return openSession(ok.user(), now);
+            long userId = ok.user().id;
+            return QuarkusTransaction.requiringNew().call(() -> openSession(User.findById(userId), now));
         }
         return outcome;
     }
@@ -107,11 +114,16 @@ public class AuthService {
     }
 
     /** HTTP Basic: the same password check and lockout, no login session. */
-    @Transactional
     public Outcome basic(String username, String password, String source) {
         return check(username, password, source, clock.instant(), "basic");
     }
 
+    /**
+     * One password check under the lockout (form, Basic, LDAP alike). A slot is first reserved in PostgreSQL
+     * ({@link LoginAttempts#reserve}): only then is the password checked, so however many calls arrive at once, at
+     * most {@code spicegate.login.max-failures} wrong passwords are checked per lockout period. A wrong password
+     * keeps its slot as the failure; a right one gives its slot back.
+     */
     private Outcome check(String rawUsername, String password, String source, Instant now, String method) {
         String username = normalise(rawUsername);
         if (username.isEmpty() || password == null) {
@@ -120,22 +132,30 @@ public class AuthService {
         if (username.length() > 64) {
             // no account has a longer name (the columns hold 64): audited, clipped; nothing to lock or count
             String clipped = username.substring(0, 63) + "…";
-            audit.append(AuditLog.event("LOGIN_FAILED").actor(clipped).user(clipped).source(source)
+            audit(AuditLog.event("LOGIN_FAILED").actor(clipped).user(clipped).source(source)
                     .detail("unknown account, name longer than 64 characters (" + method + ")"), now);
             return new Outcome.Failed();
         }
-        Optional<Instant> lockedUntil = lockedUntil(username, now);
-        if (lockedUntil.isPresent()) {
-            audit.append(AuditLog.event("LOGIN_LOCKED").actor(username).user(username).source(source)
-                    .detail("refused while locked (" + method + ")"), now);
-            return new Outcome.Locked(Duration.between(now, lockedUntil.get()).toSeconds());
-        }
         // Order: an account of this name that is not from LDAP answers alone (local: its password; oidc: none);
         // otherwise LDAP, when configured.
-        Optional<User> found = User.findByUsername(username);
+        Optional<User> found = QuarkusTransaction.requiringNew().call(() -> User.findByUsername(username));
+        boolean local = found.isPresent() && !"ldap".equals(found.get().source) || !ldap.enabled();
+        if (local && Passwords.tooLong(password)) {
+            // bcrypt would compare only the first 72 bytes: no local password is longer, so nothing is checked
+            audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+                    .detail("password longer than " + Passwords.MAX_BYTES + " bytes, not checked (" + method + ")"), now);
+            return new Outcome.Refused("This password is longer than " + Passwords.MAX_BYTES + " bytes, and no "
+                    + "Spicegate password is: check what you typed.");
+        }
+        LoginAttempts.Slot slot = attempts.reserve(username, now);
+        if (slot.locked()) {
+            audit(AuditLog.event("LOGIN_LOCKED").actor(username).user(username).source(source)
+                    .detail("refused while locked (" + method + ")"), now);
+            return new Outcome.Locked(Duration.between(now, slot.lockedUntil()).toSeconds());
+        }
         boolean ok;
         String via = "local account";
-        if (found.isPresent() && !"ldap".equals(found.get().source) || !ldap.enabled()) {
+        if (local) {
             ok = Passwords.matches(password, found.map(u -> u.passwordHash).orElse(null));
         } else {
             via = "ldap " + ldap.url();
@@ -148,49 +168,40 @@ public class AuthService {
             }
             ok = id.isPresent() && username.equals(normalise(id.get().username()));
             if (ok) {
+                DirectoryIdentity identity = id.get();
+                String ldapVia = via;
                 try {
-                    found = Optional.of(accounts.upsert(id.get(), now));
-                } catch (DirectoryAccounts.Refused e) {
-                    audit.append(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
-                            .detail(e.getMessage() + " (" + method + ", " + via + ")"), now);
+                    found = Optional.of(QuarkusTransaction.requiringNew().call(() -> accounts.upsert(identity, now)));
+                } catch (QuarkusTransactionException wrapped) {
+                    if (!(wrapped.getCause() instanceof DirectoryAccounts.Refused e)) {
+                        throw wrapped;
+                    }
+                    attempts.release(slot);
+                    audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+                            .detail(e.getMessage() + " (" + method + ", " + ldapVia + ")"), now);
                     return new Outcome.Refused(e.getMessage());
                 }
             }
         }
         if (ok && found.get().active) {
-            LoginFailure.delete("username", username);
+            attempts.release(slot);
             if ("form".equals(method)) {
-                audit.append(AuditLog.event("LOGIN_OK").actor(username).user(username).source(source)
-                        .detail(via), now);
+                audit(AuditLog.event("LOGIN_OK").actor(username).user(username).source(source).detail(via), now);
             }
             return new Outcome.Ok(found.get(), null, null);
         }
-        LoginFailure f = new LoginFailure();
-        f.username = username;
-        f.at = now;
-        f.persist();
         String why = found.isEmpty() ? "unknown account" : !ok ? "wrong password" : "account deactivated";
-        audit.append(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+        audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
                 .detail(why + " (" + method + ", " + via + ")"), now);
         metrics.counter("spicegate_logins_failed", "method", method).increment();
-        Optional<Instant> nowLocked = lockedUntil(username, now);
-        if (nowLocked.isPresent()) {
-            return new Outcome.Locked(Duration.between(now, nowLocked.get()).toSeconds());
+        if (slot.last()) {
+            return new Outcome.Locked(Duration.between(now, slot.lockedUntil()).toSeconds());
         }
         return new Outcome.Failed();
     }
 
-    /** Locked when the last N failures all fall within the lockout period; the lock lasts that long from the last one. */
-    Optional<Instant> lockedUntil(String username, Instant now) {
-        int max = config.login().maxFailures();
-        Duration period = Duration.ofMinutes(config.login().lockoutMinutes());
-        List<LoginFailure> recent = LoginFailure.find("username = ?1 and at > ?2 order by at desc", username,
-                now.minus(period)).page(0, max).list();
-        if (recent.size() < max) {
-            return Optional.empty();
-        }
-        Instant until = recent.get(0).at.plus(period);
-        return until.isAfter(now) ? Optional.of(until) : Optional.empty();
+    private void audit(AuditLog.Entry entry, Instant now) {
+        QuarkusTransaction.requiringNew().run(() -> audit.append(entry, now));
     }
 
     /** The login session behind a cookie token, if it is still valid; slides its idle expiry. */

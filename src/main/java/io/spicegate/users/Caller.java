@@ -90,6 +90,11 @@ public class Caller {
         }
     }
 
+    /** True when {@code token} is this cookie session's CSRF token. */
+    boolean csrfMatches(String token) {
+        return csrfToken != null && token != null && constantTimeEquals(token, csrfToken);
+    }
+
     public Set<String> roles() {
         if (!isLoggedIn()) {
             return Set.of();

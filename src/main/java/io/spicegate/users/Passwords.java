@@ -20,11 +20,23 @@ public final class Passwords {
     private Passwords() {
     }
 
+    /** bcrypt reads only this many bytes of a password (UTF-8): a longer one is refused, never cut. */
+    public static final int MAX_BYTES = 72;
+
     public static String hash(String password) {
         return BcryptUtil.bcryptHash(password, 10);
     }
 
+    /** True when the password is longer than bcrypt can tell apart ({@value #MAX_BYTES} bytes in UTF-8). */
+    public static boolean tooLong(String password) {
+        return password != null && password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_BYTES;
+    }
+
+    /** Never true for a password longer than {@value #MAX_BYTES} bytes: bcrypt would compare only its start. */
     public static boolean matches(String password, String hash) {
+        if (password == null || tooLong(password)) {
+            return false;
+        }
         String h = hash == null ? DUMMY : hash;
         try {
             Password raw = ModularCrypt.decode(h);
@@ -41,8 +53,9 @@ public final class Passwords {
         if (password == null || password.length() < 8) {
             return "Choose a password of at least 8 characters.";
         }
-        if (password.length() > 200) {
-            return "Choose a password of at most 200 characters.";
+        if (tooLong(password)) {
+            return "Choose a password of at most " + MAX_BYTES + " bytes: 72 letters, digits or ASCII signs, fewer with "
+                    + "accented letters or other non-ASCII characters (they take 2 to 4 bytes each).";
         }
         if (password.chars().anyMatch(c -> c < 0x20)) {
             return "A password cannot contain control characters.";

@@ -125,10 +125,17 @@ public class LoginPage {
         return java.net.URLEncoder.encode(s == null ? "" : s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** Only local paths: never an open redirect. */
+    /** What a plain local path may hold (RFC 3986 path and query characters, and %XX escapes). */
+    private static final java.util.regex.Pattern LOCAL_PATH =
+            java.util.regex.Pattern.compile("/(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*");
+
+    /**
+     * Only plain local paths, never an open redirect; anything else (another host, a quote, a brace, a broken
+     * %-escape) goes to /consoles, so a login never fails on where it returns to.
+     */
     static String safeNext(String next) {
-        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
-                || next.startsWith("/login") || next.length() > 300 || next.chars().anyMatch(c -> c < 0x21)) {
+        if (next == null || next.startsWith("//") || next.startsWith("/login") || next.length() > 300
+                || !LOCAL_PATH.matcher(next).matches()) {
             return "/consoles";
         }
         return next;

@@ -268,11 +268,11 @@ class RequestApiTest {
         String otherBoss = fixtures.user("boss", true, false);
         String otherAdmin = fixtures.user("root", false, true);
         for (String outsider : List.of(otherBoss, otherAdmin)) {
+            // a request he may not decide is one he cannot see: 404, naming neither requester nor console
             var r = approve(outsider, id, null);
-            assertEquals(403, r.statusCode(), r.asString());
-            assertEquals("You are not an approver of " + user + "'s access to " + console
-                    + ": only the approvers named in the rule decide request #" + id + ".", r.path("error"));
-            assertEquals(403, deny(outsider, id, "no").statusCode());
+            assertEquals(404, r.statusCode(), r.asString());
+            assertEquals("There is no request #" + id + ": see Approvals.", r.path("error"));
+            assertEquals(404, deny(outsider, id, "no").statusCode());
             as(outsider).get("/api/v1/approvals").then().statusCode(200).body("id", not(hasItem((int) id)));
             as(outsider).get("/api/v1/requests/" + id).then().statusCode(404);
             as(outsider).post("/api/v1/requests/" + id + "/cancel").then().statusCode(404);
@@ -299,7 +299,7 @@ class RequestApiTest {
         as(deputy).get("/api/v1/approvals").then().statusCode(200)
                 .body("find { it.id == " + id + " }.requester", equalTo(u))
                 .body("find { it.id == " + id + " }.normalWindows", equalTo("Wed 08:00–18:00 (Europe/Berlin)"));
-        assertEquals(403, approve(boss, id, null).statusCode(), "the boss approves other rules, not this one");
+        assertEquals(404, approve(boss, id, null).statusCode(), "the boss approves other rules, not this one: he cannot see it");
         // approve takes no body at all, too (curl -X POST)
         HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + RestAssured.port + "/api/v1/requests/" + id + "/approve"))

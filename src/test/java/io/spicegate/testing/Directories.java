@@ -39,13 +39,22 @@ public class Directories implements QuarkusTestResourceLifecycleManager {
 
     private InMemoryDirectoryServer ldap;
     private Process keycloak;
+    /** {@code @ResourceArg(name = "keycloak", value = "false")}: the LDAP directory alone (no OIDC provider). */
+    private boolean withKeycloak = true;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        withKeycloak = !"false".equals(initArgs.get("keycloak"));
+    }
 
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
         try {
             config.putAll(startLdap());
-            config.putAll(startKeycloak());
+            if (withKeycloak) {
+                config.putAll(startKeycloak());
+            }
         } catch (Exception e) {
             stop();
             throw new IllegalStateException("could not start the test directories: " + e.getMessage(), e);
@@ -66,6 +75,7 @@ public class Directories implements QuarkusTestResourceLifecycleManager {
         person("lena", "Lena LDAP", "lena-ldap-pass", "lenax");
         person("ldapdup", "Not the local one", "ldap-dup-pass", "ldapdup");
         person("larry", "Larry Lockout", "larry-ldap-pass", "larry");
+        person("lola", "Lola Lockout", "lola-ldap-pass", "lola");
         person("nobody", "Placeholder", "nobody-pass-never", "nobody");
         // a groupOfNames needs at least one member: nobody stays in every group
         group("ldap-web", "lena", "nobody");

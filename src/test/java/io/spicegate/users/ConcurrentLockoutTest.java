@@ -1,0 +1,127 @@
+package io.spicegate.users;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.spicegate.testing.Db;
+import io.spicegate.testing.Fixtures;
+import io.spicegate.testing.TestClock;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.function.BiFunction;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The lockout holds under concurrency: 40 parallel logins of one account (39 wrong passwords, 1 right) check at
+ * most {@code max-failures} wrong passwords, by form and by HTTP Basic; the rest are 429 with a sentence, and after
+ * the lockout period the right password works. (LDAP: {@link LdapLockoutTest}.)
+ */
+@QuarkusTest
+class ConcurrentLockoutTest {
+
+    static final int MAX = 5;
+
+    @Inject
+    Fixtures fixtures;
+
+    @Inject
+    TestClock clock;
+
+    @BeforeEach
+    void monday() {
+        clock.berlin("2026-11-23T10:00");
+    }
+
+    static Response form(String username, String password) {
+        return given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("username", username).formParam("password", password).post("/login");
+    }
+
+    static Response basic(String username, String password) {
+        return given().auth().preemptive().basic(username, password).get("/api/v1/consoles");
+    }
+
+    @Test
+    void formLogins() throws Exception {
+        String u = fixtures.user("burst");
+        Burst.run(u, Fixtures.PASSWORD, MAX, ConcurrentLockoutTest::form, 303);
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        assertEquals(303, form(u, Fixtures.PASSWORD).statusCode());
+    }
+
+    @Test
+    void basicLogins() throws Exception {
+        String u = fixtures.user("burstb");
+        Burst.run(u, Fixtures.PASSWORD, MAX, ConcurrentLockoutTest::basic, 200);
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        assertEquals(200, basic(u, Fixtures.PASSWORD).statusCode());
+    }
+
+    @Test
+    void unknownAccountsAreCountedTheSameWay() throws Exception {
+        String ghost = Fixtures.unique("ghost");
+        Burst.run(ghost, null, MAX, ConcurrentLockoutTest::form, -1);
+    }
+
+    /** Helpers shared with {@link LdapLockoutTest}. */
+    static final class Burst {
+
+        private Burst() {
+        }
+
+        /**
+         * 40 parallel logins of {@code username}: the first is {@code right} (if any), the others wrong. At most
+         * {@code max} LOGIN_FAILED rows (one per checked wrong password); every other answer is 429 with a sentence.
+         */
+        static void run(String username, String right, int max, BiFunction<String, String, Response> login,
+                        int okStatus) throws Exception {
+            int n = 40;
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+            var start = new java.util.concurrent.CountDownLatch(1);
+            try {
+                var futures = new java.util.ArrayList<java.util.concurrent.Future<Response>>();
+                for (int i = 0; i < n; i++) {
+                    String password = i == 0 && right != null ? right : "wrong-" + i;
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        return login.apply(username, password);
+                    }));
+                }
+                start.countDown();
+                int ok = 0;
+                int refused = 0;
+                int locked = 0;
+                for (var f : futures) {
+                    Response r = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                    if (r.statusCode() == okStatus) {
+                        ok++;
+                    } else if (r.statusCode() == 429) {
+                        locked++;
+                        String text = r.asString();
+                        if (!text.contains("Too many failed logins for this account")) {
+                            throw new AssertionError("429 without its sentence: " + text);
+                        }
+                    } else if (r.statusCode() == 401) {
+                        refused++;
+                    } else {
+                        throw new AssertionError("unexpected " + r.statusCode() + ": " + r.asString());
+                    }
+                }
+                long failed = Db.count("select count(*) from audit_event where action = 'LOGIN_FAILED' and username = ?",
+                        AuthService.normalise(username));
+                String summary = ok + " ok, " + refused + " refused, " + locked + " locked, " + failed + " LOGIN_FAILED";
+                if (failed > max || failed < max - 1 || refused > max - 1) {
+                    throw new AssertionError("at most " + max + " wrong passwords may be checked: " + summary);
+                }
+                assertEquals(n, ok + refused + locked, summary);
+                assertEquals(n - ok - refused, locked, summary);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+}
