@@ -94,9 +94,6 @@ public interface SpicegateConfig {
     interface Oidc {
         /** The name on the "Log in with ..." button; default: the provider's host name. */
         Optional<String> providerName();
-
-        /** The callback URL registered at the provider; default: this request's scheme and host + /login/oidc/callback. */
-        Optional<String> redirectUri();
     }
 
     /** LDAP login, on when {@code url} is set. */

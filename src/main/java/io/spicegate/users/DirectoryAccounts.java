@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * Accounts from a directory: created at first login (just in time), their details, roles and memberships of
- * directory-sourced groups set from what the directory says at each login. Local groups are never touched.
+ * directory groups (declared ahead by an admin, or created by a login) set from what the directory says at each
+ * login. Local groups are never touched.
  * LDAP users' groups are also re-read when a decision finds them older than {@code spicegate.ldap.group-cache-seconds}.
  */
 @ApplicationScoped
@@ -94,13 +95,15 @@ public class DirectoryAccounts {
     }
 
     /**
-     * Sets the user's memberships of groups of {@code source} to exactly {@code names}: joins (creating missing
-     * groups), leaves the others. A local group of the same name is left alone.
+     * Sets the user's memberships of directory groups to exactly {@code names}: joins (creating missing groups with
+     * this source), leaves the others. A user has one directory, so every directory group he is in was set by it,
+     * whichever directory created or declared the group. A local group of the same name is left alone and marked,
+     * so that the admin pages show the clash.
      */
     void syncGroups(User u, String source, Set<String> names, Instant now) {
         Set<String> before = new TreeSet<>();
         for (Group g : List.copyOf(u.groups)) {
-            if (source.equals(g.source)) {
+            if (g.fromDirectory()) {
                 before.add(g.name);
                 if (!names.contains(g.name)) {
                     g.removeMember(u);
@@ -110,12 +113,17 @@ public class DirectoryAccounts {
         for (String name : names) {
             Group g = Group.findByName(name).orElse(null);
             if (g == null) {
-                g = new Group();
-                g.name = name;
-                g.source = source;
-                g.persist();
-            } else if (!source.equals(g.source)) {
-                Log.warnf("Directory group %s of %s is a %s group in the portal: membership not changed", name, u.username, g.source);
+                // the first logins of several members of a new group, in parallel, create it once
+                em.createNativeQuery("insert into user_group (name, source) values (?1, ?2) on conflict (name) do nothing")
+                        .setParameter(1, name).setParameter(2, source).executeUpdate();
+                g = Group.findByName(name).orElseThrow();
+            }
+            if (!g.fromDirectory()) {
+                if (!source.equals(g.directoryClash)) {
+                    g.directoryClash = source;
+                    Log.warnf("Directory group %s of %s is a local group in the portal: membership not changed "
+                            + "(make it a directory group on its admin page)", name, u.username);
+                }
                 continue;
             }
             if (!g.members.contains(u)) {
@@ -124,7 +132,7 @@ public class DirectoryAccounts {
         }
         u.groupsSyncedAt = now;
         Set<String> after = new TreeSet<>();
-        u.groups.stream().filter(g -> source.equals(g.source)).forEach(g -> after.add(g.name));
+        u.groups.stream().filter(Group::fromDirectory).forEach(g -> after.add(g.name));
         if (!before.equals(after)) {
             audit.append(AuditLog.event("GROUPS_SYNCED").actor(source).user(u.username).detail(before + " -> " + after), now);
         }

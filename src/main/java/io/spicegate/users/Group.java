@@ -1,6 +1,7 @@
 package io.spicegate.users;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -25,14 +26,26 @@ public class Group extends PanacheEntityBase {
 
     public String name;
 
-    /** "local" (members set by admins) or "oidc"/"ldap" (members set by the directory at each login). */
+    /**
+     * "local" (members set by admins), or a directory group whose members the directories set by name: "directory"
+     * (declared ahead by an admin), "oidc"/"ldap" (created by the first login of a member).
+     */
     public String source = "local";
+
+    /** For a local group: the directory ("oidc"/"ldap") that also sent a group of this name, which was not applied. */
+    @Column(name = "directory_clash")
+    public String directoryClash;
 
     @ManyToMany
     @JoinTable(name = "group_member",
             joinColumns = @JoinColumn(name = "group_id"),
             inverseJoinColumns = @JoinColumn(name = "user_id"))
     public Set<User> members = new HashSet<>();
+
+    /** Members come from the directories (LDAP groupOfNames cn / OIDC groups claim, matched by name). */
+    public boolean fromDirectory() {
+        return !"local".equals(source);
+    }
 
     public static Optional<Group> findByName(String name) {
         return find("name", name).firstResultOptional();

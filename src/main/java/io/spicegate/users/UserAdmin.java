@@ -35,30 +35,40 @@ public class UserAdmin {
     @Inject
     SessionService sessions;
 
-    /** A user as the admin API shows it (no password). */
+    /** A user as the admin API shows it (no password); {@code memberships} says where each group comes from. */
     public record UserView(long id, String username, String displayName, String email, String unixUsername,
-                           Set<String> roles, boolean active, Set<String> groups) {
+                           Set<String> roles, boolean active, Set<String> groups, String source,
+                           List<Membership> memberships) {
         static UserView of(User u) {
+            List<Membership> memberships = u.groups.stream()
+                    .map(g -> new Membership(g.name, g.fromDirectory() ? "directory (" + u.source + ")" : "set by hand here"))
+                    .sorted(java.util.Comparator.comparing(Membership::group)).toList();
             return new UserView(u.id, u.username, u.displayName, u.email, u.unixUsername, u.roles(), u.active,
-                    new TreeSet<>(u.groupNames()));
+                    new TreeSet<>(u.groupNames()), u.source, memberships);
         }
     }
+
+    /** One group of a user and where the membership comes from. */
+    public record Membership(String group, String from) { }
 
     /** Body of create and update; on update only the given fields change. */
     public record UserInput(String username, String password, String displayName, String email, String unixUsername,
                             List<String> roles, Boolean active) { }
 
-    /** A group and its members. */
-    public record GroupView(long id, String name, Set<String> members) {
+    /**
+     * A group and its members; {@code fromDirectory}: the members come from the directories by name;
+     * {@code directoryClash}: a local group whose name a directory ("oidc"/"ldap") also sent (not applied).
+     */
+    public record GroupView(long id, String name, Set<String> members, boolean fromDirectory, String directoryClash) {
         static GroupView of(Group g) {
             Set<String> m = new TreeSet<>();
             g.members.forEach(u -> m.add(u.username));
-            return new GroupView(g.id, g.name, m);
+            return new GroupView(g.id, g.name, m, g.fromDirectory(), g.fromDirectory() ? null : g.directoryClash);
         }
     }
 
-    /** Body of group create and update. */
-    public record GroupInput(String name, List<String> members) { }
+    /** Body of group create and update: {@code members} for a local group, or {@code fromDirectory: true}. */
+    public record GroupInput(String name, List<String> members, Boolean fromDirectory) { }
 
     @Transactional
     public List<UserView> users() {
@@ -215,12 +225,15 @@ public class UserAdmin {
             throw Problem.badRequest("Send {\"name\": \"accounting\", \"members\": [\"charlie\"]}.");
         }
         String name = Validate.name(in.name(), "group");
+        boolean fromDirectory = Boolean.TRUE.equals(in.fromDirectory());
+        refuseHandMembers(fromDirectory, in.members(), name);
         if (Group.findByName(name).isPresent()) {
             throw Problem.conflict("A group named '" + name + "' exists already: choose another name.");
         }
         Set<User> members = members(in.members());
         Group g = new Group();
         g.name = name;
+        g.source = fromDirectory ? "directory" : "local";
         g.persist();
         members.forEach(g::addMember);
         audit.append(AuditLog.event("GROUP_CREATED").actor(admin).detail(GroupView.of(g).toString()), clock.instant());
@@ -234,6 +247,24 @@ public class UserAdmin {
             throw Problem.badRequest("Send the fields to change: name, members.");
         }
         String before = GroupView.of(g).toString();
+        if (in.fromDirectory() != null && in.fromDirectory() != g.fromDirectory()) {
+            if (!in.fromDirectory()) {
+                throw Problem.badRequest("Group " + g.name + " takes its members from the directories; a directory group "
+                        + "cannot become a local one: create a local group with another name instead.");
+            }
+            refuseHandMembers(true, in.members(), g.name);
+            // a local group becomes a directory group: the directories set its members from their next logins on
+            for (User u : List.copyOf(g.members)) {
+                u.groups.remove(g);
+            }
+            g.members.clear();
+            g.source = "directory";
+            g.directoryClash = null;
+        }
+        if (g.fromDirectory()) {
+            refuseHandMembers(true, in.members() == null || in.members().isEmpty()
+                    || new TreeSet<>(in.members()).equals(GroupView.of(g).members()) ? null : in.members(), g.name);
+        }
         if (in.name() != null) {
             String name = Validate.name(in.name(), "group");
             if (!name.equals(g.name) && Group.findByName(name).isPresent()) {
@@ -241,7 +272,7 @@ public class UserAdmin {
             }
             g.name = name;
         }
-        if (in.members() != null) {
+        if (in.members() != null && !g.fromDirectory()) {
             Set<User> next = members(in.members());
             for (User u : List.copyOf(g.members)) {
                 u.groups.remove(g);
@@ -274,6 +305,15 @@ public class UserAdmin {
             throw Problem.notFound("There is no group " + id + ".");
         }
         return g;
+    }
+
+    /** Members of a directory group come from the directories: setting them by hand is refused with a sentence. */
+    private static void refuseHandMembers(boolean fromDirectory, List<String> members, String name) {
+        if (fromDirectory && members != null && !members.isEmpty()) {
+            throw Problem.badRequest("Group " + io.spicegate.shared.TimeText.clip(name) + " takes its members from the "
+                    + "directories (LDAP group or single sign-on groups of the same name): add people to the group "
+                    + "there, not here, and send no \"members\".");
+        }
     }
 
     private static Set<User> members(List<String> names) {

@@ -6,7 +6,7 @@ import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.users.AuthFilter;
 import io.spicegate.users.AuthService;
 import io.spicegate.users.Caller;
-import io.spicegate.users.OidcLogin;
+import io.spicegate.users.SingleSignOn;
 import io.spicegate.users.SourceAddress;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -45,7 +45,7 @@ public class LoginPage {
     SpicegateConfig config;
 
     @Inject
-    OidcLogin oidc;
+    SingleSignOn oidc;
 
     @GET
     public Response root() {
@@ -59,7 +59,8 @@ public class LoginPage {
             return Response.seeOther(URI.create(safeNext(next))).build();
         }
         String info = bye != null ? "You are logged out of Spicegate." : null;
-        String providerLogout = bye != null && oidc.enabled() ? oidc.endSessionUrl(null).orElse(null) : null;
+        // RP-initiated logout: quarkus-oidc sends the browser to the provider's end_session_endpoint
+        String providerLogout = bye != null && oidc.enabled() ? SingleSignOn.LOGOUT : null;
         return Response.ok(page(safeNext(next), "", null, info, providerLogout)).build();
     }
 
@@ -113,7 +114,7 @@ public class LoginPage {
         return page(oidc, next, username, error, info, providerLogout);
     }
 
-    static TemplateInstance page(OidcLogin oidc, String next, String username, String error, String info,
+    static TemplateInstance page(SingleSignOn oidc, String next, String username, String error, String info,
                                  String providerLogout) {
         return Templates.login(Page.anonymous("Log in"), next, username, error, info,
                 oidc.enabled() ? oidc.providerName() : null, providerLogout);

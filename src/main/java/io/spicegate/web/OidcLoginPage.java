@@ -1,15 +1,14 @@
 package io.spicegate.web;
 
+import io.quarkus.oidc.IdToken;
 import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.users.AuthFilter;
 import io.spicegate.users.AuthService;
 import io.spicegate.users.Caller;
-import io.spicegate.users.DirectoryIdentity;
-import io.spicegate.users.OidcLogin;
+import io.spicegate.users.SingleSignOn;
 import io.spicegate.users.SourceAddress;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -18,21 +17,21 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.net.URI;
 
 /**
- * "Log in with &lt;provider&gt;": sends the browser to the OIDC provider and, on its way back, opens Spicegate's own
- * login session (so logout and deactivation work as for local accounts).
+ * "Log in with &lt;provider&gt;": quarkus-oidc guards {@value SingleSignOn#SIGN_IN} (application.properties), so the
+ * browser reaches it only with an ID token the extension has verified; the identity then opens Spicegate's own login
+ * session (so logout and deactivation work as for local accounts).
  */
 @Path("/login/oidc")
 @Produces(MediaType.TEXT_HTML)
 public class OidcLoginPage {
 
-    private static final String CALLBACK = "/login/oidc/callback";
-
     @Inject
-    OidcLogin oidc;
+    SingleSignOn sso;
 
     @Inject
     AuthService auth;
@@ -43,66 +42,52 @@ public class OidcLoginPage {
     @Inject
     SpicegateConfig config;
 
+    @Inject
+    @IdToken
+    JsonWebToken idToken;
+
+    /** The button's target: off → a sentence; on → the guarded sign-in, which starts the code flow. */
     @GET
-    public Response start(@QueryParam("next") String next, @Context HttpServerRequest request) {
+    public Response start(@QueryParam("next") String next) {
         String target = LoginPage.safeNext(next);
-        if (!oidc.enabled()) {
-            return Response.status(404).entity(LoginPage.page(oidc, target, "", "Single sign-on is not configured here: "
+        if (!sso.enabled()) {
+            return Response.status(404).entity(LoginPage.page(sso, target, "", "Single sign-on is not configured here: "
                     + "log in with your Spicegate account.", null, null)).build();
         }
         if (caller.isLoggedIn()) {
             return Response.seeOther(URI.create(target)).build();
         }
-        try {
-            OidcLogin.Start s = oidc.start(redirectUri(request), target);
-            return Response.seeOther(s.location()).cookie(flowCookie(s.cookie(), 600, request)).build();
-        } catch (OidcLogin.Failed e) {
-            return Response.status(503).entity(LoginPage.page(oidc, target, "", e.getMessage(), null, null)).build();
-        }
+        return Response.seeOther(URI.create(SingleSignOn.SIGN_IN + "?next=" + LoginPage.urlEncode(target))).build();
     }
 
+    /** Reached after the provider's form with a verified ID token: opens the portal's own login session. */
     @GET
-    @Path("callback")
-    public Response callback(@QueryParam("code") String code, @QueryParam("state") String state,
-                             @QueryParam("error") String error, @QueryParam("error_description") String description,
-                             @CookieParam(OidcLogin.COOKIE) String flow, @Context HttpServerRequest request) {
-        String target = LoginPage.safeNext(OidcLogin.nextOf(flow));
-        NewCookie spent = flowCookie("", 0, request);
-        if (!oidc.enabled()) {
-            return Response.status(404).entity(LoginPage.page(oidc, target, "", "Single sign-on is not configured here.", null, null))
-                    .cookie(spent).build();
+    @Path("signin")
+    public Response signIn(@QueryParam("next") String next, @Context HttpServerRequest request) {
+        String target = LoginPage.safeNext(next);
+        if (!sso.enabled()) {
+            return Response.status(404).entity(LoginPage.page(sso, target, "", "Single sign-on is not configured here.",
+                    null, null)).build();
         }
-        if (error != null) {
-            String why = "access_denied".equals(error) ? "the identity provider did not let you in"
-                    : "the identity provider answered '" + clip(error) + "'";
-            return Response.status(401).entity(LoginPage.page(oidc, target, "", "Single sign-on did not work: " + why
-                    + ". Try again, or log in with your Spicegate account.", null, null)).cookie(spent).build();
+        AuthService.Outcome outcome = auth.oidcLogin(sso.identity(idToken), idToken.getIssuer(), SourceAddress.of(request));
+        if (outcome instanceof AuthService.Outcome.Ok ok) {
+            NewCookie cookie = new NewCookie.Builder(AuthFilter.COOKIE).value(ok.token()).path("/").httpOnly(true)
+                    .secure(LoginPage.secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
+            return Response.seeOther(URI.create(target)).cookie(cookie).build();
         }
-        try {
-            DirectoryIdentity id = oidc.finish(code, state, flow, redirectUri(request));
-            AuthService.Outcome outcome = auth.oidcLogin(id, oidc.issuer(), SourceAddress.of(request));
-            if (outcome instanceof AuthService.Outcome.Ok ok) {
-                NewCookie cookie = new NewCookie.Builder(AuthFilter.COOKIE).value(ok.token()).path("/").httpOnly(true)
-                        .secure(LoginPage.secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
-                return Response.seeOther(URI.create(target)).cookie(cookie, spent).build();
-            }
-            String message = outcome instanceof AuthService.Outcome.Refused r ? r.message()
-                    : "Single sign-on did not work: try again.";
-            return Response.status(403).entity(LoginPage.page(oidc, target, "", message, null, null)).cookie(spent).build();
-        } catch (OidcLogin.Failed e) {
-            return Response.status(401).entity(LoginPage.page(oidc, target, "", e.getMessage(), null, null)).cookie(spent).build();
-        }
+        String message = outcome instanceof AuthService.Outcome.Refused r ? r.message()
+                : "Single sign-on did not work: try again.";
+        return Response.status(403).entity(LoginPage.page(sso, target, "", message, null, null)).build();
     }
 
-    /** The callback URL: spicegate.oidc.redirect-uri, else this request's own scheme and host. */
-    private String redirectUri(HttpServerRequest request) {
-        return config.oidc().redirectUri().filter(u -> !u.isBlank())
-                .orElseGet(() -> request.scheme() + "://" + request.authority() + CALLBACK);
-    }
-
-    private NewCookie flowCookie(String value, int maxAge, HttpServerRequest request) {
-        return new NewCookie.Builder(OidcLogin.COOKIE).value(value).path("/login/oidc").httpOnly(true).maxAge(maxAge)
-                .secure(LoginPage.secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
+    /** quarkus.oidc.authentication.error-path: the provider answered the login with an error. */
+    @GET
+    @Path("error")
+    public Response error(@QueryParam("error") String error) {
+        String why = "access_denied".equals(error) ? "the identity provider did not let you in"
+                : "the identity provider answered '" + clip(error == null ? "" : error) + "'";
+        return Response.status(401).entity(LoginPage.page(sso, "/consoles", "", "Single sign-on did not work: " + why
+                + ". Try again, or log in with your Spicegate account.", null, null)).build();
     }
 
     private static String clip(String s) {

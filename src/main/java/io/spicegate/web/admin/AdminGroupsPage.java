@@ -37,7 +37,7 @@ public class AdminGroupsPage {
     }
 
     /** The group form as typed. */
-    public record GroupForm(String name, Set<String> members) { }
+    public record GroupForm(String name, Set<String> members, boolean fromDirectory) { }
 
     /** One checkbox of the member list. */
     public record Member(String username, String displayName, boolean checked) { }
@@ -59,15 +59,18 @@ public class AdminGroupsPage {
     @Path("new")
     public TemplateInstance createForm() {
         Page page = AdminSupport.page(caller, "New group");
-        return render(page, new GroupForm("", Set.of()), null, null);
+        return render(page, new GroupForm("", Set.of(), false), null, null);
     }
 
     @POST
-    public Response create(@RestForm String csrf, @RestForm String name, @RestForm List<String> members) {
+    public Response create(@RestForm String csrf, @RestForm String name, @RestForm List<String> members,
+                           @RestForm String fromDirectory) {
         AdminSupport.post(caller, csrf);
-        GroupForm form = new GroupForm(AdminSupport.nz(name), members == null ? Set.of() : new TreeSet<>(members));
+        GroupForm form = new GroupForm(AdminSupport.nz(name), members == null ? Set.of() : new TreeSet<>(members),
+                fromDirectory != null);
         try {
-            UserAdmin.GroupView g = users.createGroup(new UserAdmin.GroupInput(name, List.copyOf(form.members())), caller.username());
+            UserAdmin.GroupView g = users.createGroup(new UserAdmin.GroupInput(name, List.copyOf(form.members()),
+                    form.fromDirectory()), caller.username());
             return AdminSupport.seeOther("/admin/groups?saved=" + g.name());
         } catch (Problem p) {
             if (!AdminSupport.isFormProblem(p)) {
@@ -82,19 +85,23 @@ public class AdminGroupsPage {
     public TemplateInstance edit(@PathParam("id") long id) {
         Page page = AdminSupport.page(caller, "Group");
         UserAdmin.GroupView g = users.group(id);
-        return render(page, new GroupForm(g.name(), g.members()), g, null);
+        return render(page, new GroupForm(g.name(), g.members(), g.fromDirectory()), g, null);
     }
 
     @POST
     @Path("{id}")
     public Response update(@PathParam("id") long id, @RestForm String csrf, @RestForm String name,
-                           @RestForm List<String> members) {
+                           @RestForm List<String> members, @RestForm String fromDirectory) {
         AdminSupport.post(caller, csrf);
         UserAdmin.GroupView before = users.group(id);
-        GroupForm form = new GroupForm(AdminSupport.nz(name), members == null ? Set.of() : new TreeSet<>(members));
+        // a directory group's form has no member boxes: its members are not the form's to change
+        boolean directory = before.fromDirectory() || fromDirectory != null;
+        GroupForm form = new GroupForm(AdminSupport.nz(name), members == null ? Set.of() : new TreeSet<>(members), directory);
         try {
             UserAdmin.GroupView g = users.updateGroup(id, new UserAdmin.GroupInput(name == null ? "" : name,
-                    List.copyOf(form.members())), caller.username());
+                    !directory ? List.copyOf(form.members())
+                            : before.fromDirectory() && members != null ? List.copyOf(form.members()) : null, directory ? Boolean.TRUE : null),
+                    caller.username());
             return AdminSupport.seeOther("/admin/groups?saved=" + g.name());
         } catch (Problem p) {
             if (!AdminSupport.isFormProblem(p)) {
@@ -116,8 +123,8 @@ public class AdminGroupsPage {
             if (!AdminSupport.isFormProblem(p)) {
                 throw p;
             }
-            return AdminSupport.invalid(p, render(AdminSupport.page(caller, "Group"), new GroupForm(g.name(), g.members()), g,
-                    p.getMessage()));
+            return AdminSupport.invalid(p, render(AdminSupport.page(caller, "Group"), new GroupForm(g.name(), g.members(), g.fromDirectory()),
+                    g, p.getMessage()));
         }
     }
 
