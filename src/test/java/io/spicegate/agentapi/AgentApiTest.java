@@ -138,13 +138,13 @@ class AgentApiTest {
         fixtures.rule(console).user(user).save();
         ExtractableResponse<Response> opened = openFrom(ws[2], user, console);
         String vv = opened.path("vvUrl");
-        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(vv).then().statusCode(503)
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("X-Forwarded-For", ws[2]).get(vv).then().statusCode(503)
                 .header("Retry-After", "1").body("error", containsString("being opened"));
         JsonPath set = poll(ws[1], null);
         ack(ws[1], set.getLong("version"), List.of(opened.path("id").toString()), List.of());
         given().auth().preemptive().basic(user, Fixtures.PASSWORD).get("/api/v1/sessions/" + opened.path("id"))
                 .then().body("firewall", equalTo("ready"));
-        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(vv).then().statusCode(200);
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("X-Forwarded-For", ws[2]).get(vv).then().statusCode(200);
         assertTrue(Db.auditOf(user).stream().anyMatch(r -> r.startsWith("GRANT_APPLIED")));
 
         // ending it: the version moves on, and the agent's next ack records the removal
@@ -165,12 +165,12 @@ class AgentApiTest {
         fixtures.rule(console).user(user).save();
         String vv = openFrom(ws[2], user, console).path("vvUrl");
         clock.advance(Duration.ofSeconds(11));
-        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(vv).then().statusCode(503)
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("X-Forwarded-For", ws[2]).get(vv).then().statusCode(503)
                 .body("error", containsString("has not opened the firewall"));
         // not used up: once the agent acks, the file is there
         JsonPath set = poll(ws[1], null);
         ack(ws[1], set.getLong("version"), List.of(set.getString("grants[0].session")), List.of());
-        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(vv).then().statusCode(200);
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("X-Forwarded-For", ws[2]).get(vv).then().statusCode(200);
     }
 
     @Test
@@ -183,7 +183,8 @@ class AgentApiTest {
         JsonPath set = poll(ws[1], null);
         ack(ws[1], set.getLong("version"), List.of(),
                 List.of(Map.of("session", opened.path("id").toString(), "error", "no such local user: " + user)));
-        given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(opened.path("vvUrl").toString()).then().statusCode(409)
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("X-Forwarded-For", ws[2])
+                .get(opened.path("vvUrl").toString()).then().statusCode(409)
                 .body("error", containsString("no such local user"));
         assertTrue(Db.auditOf(user).stream().anyMatch(r -> r.startsWith("GRANT_FAILED")));
     }

@@ -106,8 +106,12 @@ class HostAgentApiTest {
                 .post("/api/agent/v1/tickets/ack").then().statusCode(204);
     }
 
+    /** The launch file, asked for from the workstation the session was opened from (the only place it is served). */
     static ExtractableResponse<Response> vv(String user, String url) {
-        return given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(url).then().extract();
+        String id = url.replaceAll(".*/sessions/([^/]+)/console\\.vv$", "$1");
+        String source = Db.strings("select source_address from console_session where id = ?", java.util.UUID.fromString(id)).get(0);
+        return given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("X-Forwarded-For", source).get(url)
+                .then().extract();
     }
 
     static String password(String vv) {
