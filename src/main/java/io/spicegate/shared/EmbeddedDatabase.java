@@ -30,10 +30,11 @@ public final class EmbeddedDatabase {
     static final String DATABASE = "postgres";
     static final String PG_HBA = """
             # Spicegate embedded default (rewritten at every start): SCRAM passwords only, loopback and the private
-            # socket directory only. The passwords are in the data dir's secrets.properties (0600).
-            local   all   all                  scram-sha-256
-            host    all   all   127.0.0.1/32   scram-sha-256
-            host    all   all   ::1/128        scram-sha-256
+            # socket directory only, and only the portal's two roles (a role made while an old version trusted everyone
+            # cannot log in). The passwords are in the data dir's secrets.properties (0600).
+            local   all   postgres,spicegate                  scram-sha-256
+            host    all   postgres,spicegate   127.0.0.1/32   scram-sha-256
+            host    all   postgres,spicegate   ::1/128        scram-sha-256
             """;
     private static EmbeddedDatabase instance;
 

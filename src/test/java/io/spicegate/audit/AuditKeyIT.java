@@ -35,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A data dir as the previous version left it — PostgreSQL on trust, no passwords, an audit chain of plain SHA-256
- * links — started by the packaged portal: trust is gone, the old prefix still verifies, new rows are keyed, and an
- * attacker who can write the table but has no key cannot pass a rewritten row off by recomputing SHA-256 links.
+ * links — started by the packaged portal: trust is gone (and a role made meanwhile cannot log in), the old prefix
+ * still verifies, new rows are keyed, and an attacker who can write the table but has no key cannot pass a rewritten
+ * row off by recomputing SHA-256 links.
  */
 class AuditKeyIT {
 
@@ -56,6 +57,8 @@ class AuditKeyIT {
                         + "/postgres";
                 SQLException trust = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "postgres", ""));
                 assertTrue(trust.getMessage().contains("password"), trust.getMessage());
+                SQLException intruder = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "intruder", "intruder-pw"));
+                assertTrue(intruder.getMessage().contains("no pg_hba.conf entry"), intruder.getMessage());
                 Properties secrets = new Properties();
                 try (var in = Files.newBufferedReader(data.resolve("secrets.properties"))) {
                     secrets.load(in);
@@ -105,6 +108,10 @@ class AuditKeyIT {
             Flyway.configure().dataSource(pg.getJdbcUrl("postgres", "postgres"), "postgres", "")
                     .locations("filesystem:" + migrations).load().migrate();
             try (Connection c = pg.getPostgresDatabase().getConnection()) {
+                // what any local account could do while it trusted everyone: a superuser of its own
+                try (Statement st = c.createStatement()) {
+                    st.execute("create role intruder login superuser password 'intruder-pw'");
+                }
                 String prev = AuditLog.GENESIS;
                 Instant at = Instant.parse("2026-11-01T09:00:00Z");
                 for (int i = 0; i < LEGACY_ROWS; i++) {
