@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PortalProcess implements AutoCloseable {
 
+    /** A first start (embedded PostgreSQL, migrations, demo data) takes minutes on a loaded build machine. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("spicegate.portal.ready-seconds", 300));
+
     private final Process process;
     private final Path log;
     public final int port;
@@ -49,7 +52,7 @@ public final class PortalProcess implements AutoCloseable {
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         PortalProcess p = new PortalProcess(pb.start(), log, port);
-        p.awaitReady(Duration.ofSeconds(120));
+        p.awaitReady(READY_TIMEOUT);
         return p;
     }
 
