@@ -63,6 +63,7 @@ public final class EmbeddedDatabase {
             Files.createDirectories(dir);
             EmbeddedSecrets secrets = EmbeddedSecrets.loadOrCreate(dir);
             Path socketDir = privateDirectory(dir.resolve("socket"));
+            Path runtimeDir = privateRuntimeDirectory(dir.resolve("runtime"));
             // a data dir from an earlier version: trust and no passwords until switched over below
             boolean upgrade = Files.exists(pgData.resolve("pg_hba.conf")) && !Files.readString(pgData.resolve("pg_hba.conf")).equals(PG_HBA);
             Path pwfile = privateFile(dir.resolve("initdb-password"), secrets.ownerPassword());
@@ -71,7 +72,7 @@ public final class EmbeddedDatabase {
                 pg = EmbeddedPostgres.builder()
                         .setDataDirectory(pgData)
                         .setCleanDataDirectory(false)
-                        .setOverrideWorkingDirectory(dir.resolve("runtime").toFile())
+                        .setOverrideWorkingDirectory(runtimeDir.toFile())
                         .setLocaleConfig("pwfile", pwfile.toString()) // a new cluster's superuser has its password at once
                         .setConnectConfig("password", secrets.ownerPassword())
                         .setDataDirectoryCustomizer(data -> {
@@ -91,6 +92,8 @@ public final class EmbeddedDatabase {
             } finally {
                 Files.deleteIfExists(pwfile);
             }
+            // zonky makes its working directory writable for everyone (it expects a shared /tmp): narrow it again
+            Files.setPosixFilePermissions(runtimeDir, PosixFilePermissions.fromString("rwx------"));
             EmbeddedDatabase db = new EmbeddedDatabase(pg, pgData, secrets);
             db.secure(upgrade);
             instance = db;
@@ -187,6 +190,36 @@ public final class EmbeddedDatabase {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The directory the PostgreSQL binaries are unpacked into and run from. zonky skips unpacking into a
+     * {@code PG-<hash>} directory that already exists, so a directory another local account could write to would let
+     * it plant binaries the portal then runs: anything there not owned by us, or a directory others could write to,
+     * is thrown away and unpacked afresh from the jar (a few hundred milliseconds), then the directory is kept 0700.
+     */
+    static Path privateRuntimeDirectory(Path dir) throws IOException {
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            java.nio.file.attribute.UserPrincipal me = Files.getOwner(dir.getParent());
+            boolean suspicious = !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    || !Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(me)
+                    || !PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)).equals("rwx------");
+            if (!suspicious) {
+                try (var entries = Files.walk(dir)) {
+                    suspicious = entries.anyMatch(p -> {
+                        try {
+                            return !Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(me);
+                        } catch (IOException e) {
+                            return true;
+                        }
+                    });
+                }
+            }
+            if (suspicious) {
+                deleteRecursively(dir);
+            }
+        }
+        return privateDirectory(dir);
     }
 
     private static Path privateDirectory(Path dir) throws IOException {

@@ -50,6 +50,11 @@ class EmbeddedDatabaseIT {
             }
             assertEquals("rw-------", mode(data.resolve("secrets.properties")), "the passwords and the audit key");
             assertEquals("rwx------", mode(data.resolve("socket")), "the Unix socket's directory");
+            // the PostgreSQL binaries the portal runs: nobody else may plant a PG-<hash> directory there
+            assertEquals("rwx------", mode(data.resolve("runtime")), "the PostgreSQL binaries' directory");
+            Result plant = Result.of(new ProcessBuilder("setpriv", "--reuid", "nobody", "--regid", "nogroup",
+                    "--clear-groups", "mkdir", data.resolve("runtime/PG-planted").toString()));
+            assertNotEquals(0, plant.exit, "nobody created a directory among the PostgreSQL binaries: " + plant.output);
             String hba = Files.readString(pgData.resolve("pg_hba.conf"));
             assertFalse(hba.lines().anyMatch(l -> !l.startsWith("#") && l.contains("trust")), hba);
 
@@ -78,7 +83,17 @@ class EmbeddedDatabaseIT {
         }
     }
 
-    record Result(int exit, String output) { }
+    record Result(int exit, String output) {
+        static Result of(ProcessBuilder pb) throws IOException, InterruptedException {
+            Process p = pb.redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("did not finish: " + pb.command() + "\n" + out);
+            }
+            return new Result(p.exitValue(), out);
+        }
+    }
 
     /** psql as nobody:nogroup without supplementary groups, never prompting, printing current_user. */
     static Result psqlAsNobody(String host, String port, String role, String password) throws IOException, InterruptedException {
@@ -90,13 +105,7 @@ class EmbeddedDatabaseIT {
         if (password != null) {
             pb.environment().put("PGPASSWORD", password);
         }
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("psql did not finish: " + out);
-        }
-        return new Result(p.exitValue(), out);
+        return Result.of(pb);
     }
 
     static String mode(Path p) throws IOException {
