@@ -25,7 +25,8 @@ public class OidcSwitch implements ConfigSourceFactory {
             ConfigValue v = context.getValue(name);
             return v != null && v.getValue() != null && !v.getValue().isBlank();
         });
-        return List.of(new PropertiesConfigSource(Map.of("quarkus.oidc.tenant-enabled", Boolean.toString(on)),
-                "spicegate-oidc-switch", 50));
+        // off, the guarded paths are plain portal routes (404 with a sentence and the hardening headers), not a 401
+        return List.of(new PropertiesConfigSource(Map.of("quarkus.oidc.tenant-enabled", Boolean.toString(on),
+                "quarkus.http.auth.permission.sso.enabled", Boolean.toString(on)), "spicegate-oidc-switch", 50));
     }
 }

@@ -80,6 +80,17 @@ public class OidcLoginPage {
         return Response.status(403).entity(LoginPage.page(sso, target, "", message, null, null)).build();
     }
 
+    /** quarkus-oidc answers the provider's callback itself; this is reached only with single sign-on off. */
+    @GET
+    @Path("callback")
+    public Response callback() {
+        if (sso.enabled()) {
+            return Response.seeOther(URI.create(SingleSignOn.SIGN_IN)).build();
+        }
+        return Response.status(404).entity(LoginPage.page(sso, "/consoles", "", "Single sign-on is not configured here.",
+                null, null)).build();
+    }
+
     /** quarkus.oidc.authentication.error-path: the provider answered the login with an error. */
     @GET
     @Path("error")

@@ -5,26 +5,14 @@ import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The identity sources of the single sign-on tests, started before the portal and named in its configuration:
- * a real Keycloak (keycloak-quarkus-dist from Maven Central, unpacked by the build into target/keycloak) with the
- * realm {@code office} imported from {@code sso/office-realm.json}, and a real LDAP server (UnboundID's
+ * a real {@link Keycloak} with the realm {@code office}, and a real LDAP server (UnboundID's
  * in-memory directory: simple binds, subtree searches, groupOfNames).
  */
 public class Directories implements QuarkusTestResourceLifecycleManager {
@@ -34,11 +22,10 @@ public class Directories implements QuarkusTestResourceLifecycleManager {
     public static final String GROUPS = "ou=groups," + BASE;
     public static final String SERVICE_DN = "cn=spicegate,ou=services," + BASE;
     public static final String SERVICE_PASSWORD = "ldap-service-pass";
-    public static final String KEYCLOAK_SECRET = "spicegate-test-secret";
-    static final Duration KEYCLOAK_READY = Duration.ofSeconds(240);
+    public static final String KEYCLOAK_SECRET = Keycloak.SECRET;
 
     private InMemoryDirectoryServer ldap;
-    private Process keycloak;
+    private Keycloak keycloak;
     /** {@code @ResourceArg(name = "keycloak", value = "false")}: the LDAP directory alone (no OIDC provider). */
     private boolean withKeycloak = true;
 
@@ -113,54 +100,10 @@ public class Directories implements QuarkusTestResourceLifecycleManager {
     }
 
     private Map<String, String> startKeycloak() throws Exception {
-        Path home = Path.of(System.getProperty("keycloak.test.home", "target/keycloak/keycloak-26.7.3"));
-        Path kc = home.resolve("bin/kc.sh");
-        if (!Files.isRegularFile(kc)) {
-            throw new IllegalStateException(kc + " is missing: the build unpacks org.keycloak:keycloak-quarkus-dist "
-                    + "into target/keycloak in generate-test-resources (run ./mvnw test, not the IDE alone)");
-        }
-        Path imports = Files.createDirectories(home.resolve("data/import"));
-        try (InputStream realm = Directories.class.getResourceAsStream("/sso/office-realm.json")) {
-            Files.copy(realm, imports.resolve("office-realm.json"), StandardCopyOption.REPLACE_EXISTING);
-        }
-        int port = freePort();
-        int management = freePort();
-        Path log = Path.of("target", "keycloak.log");
-        ProcessBuilder pb = new ProcessBuilder("bash", kc.toString(), "start-dev", "--http-host=127.0.0.1",
-                "--http-port=" + port, "--http-management-port=" + management, "--db=dev-mem", "--import-realm",
-                "--cache=local")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "kcadmin");
-        pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", "kcadmin-test-pass");
-        long started = System.nanoTime();
-        keycloak = pb.start();
-        String issuer = "http://127.0.0.1:" + port + "/realms/office";
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + KEYCLOAK_READY.toNanos();
-        while (true) {
-            if (!keycloak.isAlive()) {
-                throw new IllegalStateException("Keycloak exited with " + keycloak.exitValue() + ": see " + log.toAbsolutePath());
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Keycloak was not ready within " + KEYCLOAK_READY.toSeconds() + " s: see "
-                        + log.toAbsolutePath());
-            }
-            Thread.sleep(250);
-        }
-        System.out.printf("Keycloak ready at %s after %d s%n", issuer,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        keycloak = Keycloak.start(Path.of("target", "keycloak.log"));
         return Map.of(
-                "quarkus.oidc.auth-server-url", issuer,
-                "quarkus.oidc.client-id", "spicegate",
+                "quarkus.oidc.auth-server-url", keycloak.issuer,
+                "quarkus.oidc.client-id", Keycloak.CLIENT_ID,
                 "quarkus.oidc.credentials.secret", KEYCLOAK_SECRET,
                 "spicegate.oidc.provider-name", "Office Keycloak");
     }
@@ -168,27 +111,12 @@ public class Directories implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         if (keycloak != null) {
-            keycloak.descendants().forEach(ProcessHandle::destroy);
-            keycloak.destroy();
-            try {
-                if (!keycloak.waitFor(20, TimeUnit.SECONDS)) {
-                    keycloak.descendants().forEach(ProcessHandle::destroyForcibly);
-                    keycloak.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            keycloak.close();
             keycloak = null;
         }
         if (ldap != null) {
             ldap.shutDown(true);
             ldap = null;
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
