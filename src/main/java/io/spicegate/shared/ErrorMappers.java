@@ -34,8 +34,30 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
+        String fraction = fractionField(e);
+        if (fraction != null) {
+            return respond(uri, 400, "'" + fraction + "' has the wrong type: send " + WHOLE_NUMBER + ".", null);
+        }
         return respond(uri, 400, "The request body is not valid JSON for this call: "
                 + firstLine(e.getOriginalMessage()) + ".", null);
+    }
+
+    private static final String WHOLE_NUMBER = "a whole number (no fraction, e.g. 60)";
+    /** Jackson's refusal of a fraction for an integer field, as the body reader passes it on ({@code "minutes": Cannot coerce ...}). */
+    private static final java.util.regex.Pattern FRACTION =
+            java.util.regex.Pattern.compile("(?:\\\\?\"([A-Za-z0-9_.\\[\\]-]{1,64})\\\\?\": )?Cannot coerce Floating-point value");
+
+    /** The field a fraction was sent for where a whole number is expected, or null when that is not the problem. */
+    private static String fractionField(JsonProcessingException e) {
+        java.util.regex.Matcher m = FRACTION.matcher(e.getOriginalMessage() == null ? "" : e.getOriginalMessage());
+        if (!m.find()) {
+            return null;
+        }
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException jm && !jm.getPath().isEmpty()
+                && jm.getPath().get(jm.getPath().size() - 1).getFieldName() != null) {
+            return jm.getPath().get(jm.getPath().size() - 1).getFieldName();
+        }
+        return m.group(1) != null ? m.group(1) : "a number";
     }
 
     /** Wrong types ("minutes": "sixty") and unknown shapes: Quarkus' own mapper would answer without a sentence. */
@@ -52,7 +74,7 @@ public class ErrorMappers {
     private static String describe(Class<?> type) {
         if (type == Integer.class || type == int.class || type == Long.class || type == long.class
                 || type == Short.class || type == short.class) {
-            return "a whole number (no fraction, e.g. 60)";
+            return WHOLE_NUMBER;
         }
         if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
             return "a number";
@@ -79,7 +101,9 @@ public class ErrorMappers {
             return mismatch(m, uri); // the body reader wraps a wrong type ("minutes": 1.9): the same sentence
         }
         String message = switch (status) {
-            case 400 -> e.getCause() instanceof JsonProcessingException j
+            case 400 -> e.getCause() instanceof JsonProcessingException j && fractionField(j) != null
+                    ? "'" + fractionField(j) + "' has the wrong type: send " + WHOLE_NUMBER + "."
+                    : e.getCause() instanceof JsonProcessingException j
                     ? "The request body is not valid JSON for this call: " + firstLine(j.getOriginalMessage()) + "."
                     : "The request is malformed: check the parameters and the body.";
             case 404 -> "There is no such page or API call: check the address.";

@@ -154,7 +154,7 @@ public final class SourceAddress {
             List<String> out = new ArrayList<>();
             if (forwarded) {
                 for (String header : request.headers().getAll("Forwarded")) {
-                    for (String element : header.split(",")) {
+                    for (String element : header.split(",", -1)) {
                         for (String pair : element.split(";")) {
                             String kv = pair.strip();
                             if (kv.toLowerCase(Locale.ROOT).startsWith("for=")) {
@@ -169,7 +169,7 @@ public final class SourceAddress {
             }
             if (xForwarded) {
                 for (String header : request.headers().getAll("X-Forwarded-For")) {
-                    for (String entry : header.split(",")) {
+                    for (String entry : header.split(",", -1)) {
                         out.add(entry);
                     }
                 }
