@@ -124,6 +124,10 @@ public class RequestResource {
         String field = e.getPath().stream().map(JsonMappingException.Reference::getFieldName)
                 .filter(java.util.Objects::nonNull).reduce((a, b) -> a + "." + b).orElse(null);
         String why = io.spicegate.shared.ErrorMappers.firstLine(e.getOriginalMessage());
+        if (field != null && why.startsWith("Cannot coerce Floating-point value")) {
+            return Response.status(400).type(MediaType.APPLICATION_JSON).entity(new ErrorBody("'" + field
+                    + "' has the wrong type: send " + io.spicegate.shared.ErrorMappers.WHOLE_NUMBER + ".")).build();
+        }
         return Response.status(400).type(MediaType.APPLICATION_JSON)
                 .entity(new ErrorBody("The request body is not valid JSON for this call: "
                         + (field == null ? "" : "\"" + field + "\": ") + why

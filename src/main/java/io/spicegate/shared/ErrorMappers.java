@@ -42,7 +42,7 @@ public class ErrorMappers {
                 + firstLine(e.getOriginalMessage()) + ".", null);
     }
 
-    private static final String WHOLE_NUMBER = "a whole number (no fraction, e.g. 60)";
+    public static final String WHOLE_NUMBER = "a whole number (no fraction, e.g. 60)";
     /** Jackson's refusal of a fraction for an integer field, as the body reader passes it on ({@code "minutes": Cannot coerce ...}). */
     private static final java.util.regex.Pattern FRACTION =
             java.util.regex.Pattern.compile("(?:\\\\?\"([A-Za-z0-9_.\\[\\]-]{1,64})\\\\?\": )?Cannot coerce Floating-point value");
