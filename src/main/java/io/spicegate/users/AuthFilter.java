@@ -76,6 +76,10 @@ public class AuthFilter {
             caller.set(ok.user(), Caller.Via.BASIC, null, null);
             return Optional.empty();
         }
+        if (outcome instanceof AuthService.Outcome.Busy busy) {
+            return Optional.of(Response.status(503).type(MediaType.APPLICATION_JSON).header("Retry-After", "1")
+                    .entity(new ErrorBody(busy.message())).build());
+        }
         if (outcome instanceof AuthService.Outcome.Locked locked) {
             return Optional.of(Response.status(429).type(MediaType.APPLICATION_JSON)
                     .header("Retry-After", Long.toString(Math.max(1, locked.secondsLeft())))

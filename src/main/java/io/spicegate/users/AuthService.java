@@ -51,6 +51,12 @@ public class AuthService {
         record Failed() implements Outcome { }
         /** A directory login that may not go on, with a sentence for the person. */
         record Refused(String message) implements Outcome { }
+        /** As many checks of this account as it may still fail are running right now: try again in a moment. */
+        record Busy() implements Outcome {
+            public String message() {
+                return "Too many logins of this account are being checked at this moment: try again in a second.";
+            }
+        }
         record Locked(long secondsLeft) implements Outcome {
             public String message() {
                 long minutes = Math.max(1, (secondsLeft + 59) / 60);
@@ -119,6 +125,28 @@ public class AuthService {
     }
 
     /**
+     * A slot, waiting (up to {@link #BUSY_WAIT}) while the slots the account may still fail are all taken by checks
+     * running right now: parallel logins with the right password queue for a moment instead of being refused.
+     */
+    private LoginAttempts.Slot reserveWaiting(String username, Instant now) {
+        long deadline = System.nanoTime() + BUSY_WAIT.toNanos();
+        LoginAttempts.Slot slot = attempts.reserve(username, now);
+        while (slot.busy() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10 + java.util.concurrent.ThreadLocalRandom.current().nextInt(20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return slot;
+            }
+            slot = attempts.reserve(username, now);
+        }
+        return slot;
+    }
+
+    /** How long a login waits for a free slot before it is answered "busy, try again". */
+    static final Duration BUSY_WAIT = Duration.ofSeconds(10);
+
+    /**
      * One password check under the lockout (form, Basic, LDAP alike). A slot is first reserved in PostgreSQL
      * ({@link LoginAttempts#reserve}): only then is the password checked, so however many calls arrive at once, at
      * most {@code spicegate.login.max-failures} wrong passwords are checked per lockout period. A wrong password
@@ -147,7 +175,10 @@ public class AuthService {
             return new Outcome.Refused("This password is longer than " + Passwords.MAX_BYTES + " bytes, and no "
                     + "Spicegate password is: check what you typed.");
         }
-        LoginAttempts.Slot slot = attempts.reserve(username, now);
+        LoginAttempts.Slot slot = reserveWaiting(username, now);
+        if (slot.busy()) {
+            return new Outcome.Busy();
+        }
         if (slot.locked()) {
             audit(AuditLog.event("LOGIN_LOCKED").actor(username).user(username).source(source)
                     .detail("refused while locked (" + method + ")"), now);
@@ -194,8 +225,9 @@ public class AuthService {
         audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
                 .detail(why + " (" + method + ", " + via + ")"), now);
         metrics.counter("spicegate_logins_failed", "method", method).increment();
-        if (slot.last()) {
-            return new Outcome.Locked(Duration.between(now, slot.lockedUntil()).toSeconds());
+        Optional<Instant> lockedUntil = attempts.fail(slot, username, now);
+        if (lockedUntil.isPresent()) {
+            return new Outcome.Locked(Duration.between(now, lockedUntil.get()).toSeconds());
         }
         return new Outcome.Failed();
     }

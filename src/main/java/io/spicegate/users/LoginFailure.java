@@ -9,7 +9,7 @@ import jakarta.persistence.Table;
 
 import java.time.Instant;
 
-/** One failed login for an account name (known or not), counted for the lockout. */
+/** One failed login for an account name (known or not), counted for the lockout, or a check still running. */
 @Entity
 @Table(name = "login_failure")
 public class LoginFailure extends PanacheEntityBase {
@@ -21,4 +21,7 @@ public class LoginFailure extends PanacheEntityBase {
     public String username;
 
     public Instant at;
+
+    /** Reserved for a password check still running; false once the check found the password wrong. */
+    public boolean pending;
 }

@@ -77,6 +77,10 @@ public class LoginPage {
             return Response.seeOther(URI.create(target)).cookie(cookie).build();
         }
         String shown = username == null ? "" : username.strip();
+        if (outcome instanceof AuthService.Outcome.Busy busy) {
+            return Response.status(503).header("Retry-After", 1)
+                    .entity(page(target, shown, busy.message(), null, null)).build();
+        }
         if (outcome instanceof AuthService.Outcome.Locked locked) {
             return Response.status(429).header("Retry-After", Math.max(1, locked.secondsLeft()))
                     .entity(page(target, shown, locked.message(), null, null)).build();
