@@ -15,9 +15,12 @@ begin
     end if;
     execute format('grant usage on schema %I to %I', schema, runtime);
     execute format('grant select, insert, update, delete on all tables in schema %I to %I', schema, runtime);
-    execute format('grant usage, select, update on all sequences in schema %I to %I', schema, runtime);
+    -- sequences: nextval needs USAGE; no UPDATE, so no setval (which could make every audit insert collide)
+    execute format('grant usage, select on all sequences in schema %I to %I', schema, runtime);
+    execute format('revoke update on all sequences in schema %I from %I', schema, runtime);
     execute format('alter default privileges in schema %I grant select, insert, update, delete on tables to %I', schema, runtime);
-    execute format('alter default privileges in schema %I grant usage, select, update on sequences to %I', schema, runtime);
+    execute format('alter default privileges in schema %I grant usage, select on sequences to %I', schema, runtime);
+    execute format('alter default privileges in schema %I revoke update on sequences from %I', schema, runtime);
     -- the audit: append and read only
     execute format('revoke update, delete, truncate, references, trigger on audit_event from %I', runtime);
     execute format('revoke insert, update, delete, truncate, references, trigger on audit_chain from %I', runtime);

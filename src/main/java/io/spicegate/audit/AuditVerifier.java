@@ -36,7 +36,8 @@ public class AuditVerifier {
         long keyedFrom = ((Number) em.createNativeQuery("select keyed_from from audit_chain").getSingleResult()).longValue();
         String prev = AuditLog.GENESIS;
         long checked = 0;
-        long lastId = 0;
+        // from the smallest id there is, not from 0: a row planted with a non-positive id must be checked too
+        long lastId = Long.MIN_VALUE;
         while (true) {
             List<AuditEvent> page = em.createQuery("from AuditEvent e where e.id > ?1 order by e.id", AuditEvent.class)
                     .setParameter(1, lastId).setMaxResults(PAGE).getResultList();
@@ -65,13 +66,13 @@ public class AuditVerifier {
                     .setParameter(1, expectHeadId).getResultList();
             if (at.isEmpty()) {
                 return new Result(false, checked, expectHeadId, "the checkpointed row " + expectHeadId
-                        + " is missing: the newest rows were cut off", lastId == 0 ? null : lastId, prev, keyedFrom);
+                        + " is missing: the newest rows were cut off", checked == 0 ? null : lastId, prev, keyedFrom);
             }
             if (expectHeadHash != null && !expectHeadHash.equals(at.get(0))) {
                 return new Result(false, checked, expectHeadId, "row " + expectHeadId + " differs from its checkpoint",
                         lastId, prev, keyedFrom);
             }
         }
-        return new Result(true, checked, null, null, lastId == 0 ? null : lastId, prev, keyedFrom);
+        return new Result(true, checked, null, null, checked == 0 ? null : lastId, prev, keyedFrom);
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.narayana.jta.QuarkusTransactionException;
 import io.spicegate.audit.AuditLog;
+import io.spicegate.audit.RepeatedEvents;
 import io.spicegate.shared.Secrets;
 import io.spicegate.shared.SpicegateConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +44,9 @@ public class AuthService {
 
     @Inject
     LoginAttempts attempts;
+
+    @Inject
+    RepeatedEvents repeated;
 
     /** The outcome of a password check. */
     public sealed interface Outcome {
@@ -160,8 +164,9 @@ public class AuthService {
         if (username.length() > 64) {
             // no account has a longer name (the columns hold 64): audited, clipped; nothing to lock or count
             String clipped = username.substring(0, 63) + "…";
-            audit(AuditLog.event("LOGIN_FAILED").actor(clipped).user(clipped).source(source)
-                    .detail("unknown account, name longer than 64 characters (" + method + ")"), now);
+            repeat(AuditLog.event("LOGIN_FAILED").actor(clipped).user(clipped).source(source)
+                    .detail("unknown account, name longer than 64 characters (" + method + ")"),
+                    "LOGIN_FAILED", clipped, source, "login(s) with a name longer than 64 characters from this address", now);
             return new Outcome.Failed();
         }
         // Order: an account of this name that is not from LDAP answers alone (local: its password; oidc: none);
@@ -170,8 +175,10 @@ public class AuthService {
         boolean local = found.isPresent() && !"ldap".equals(found.get().source) || !ldap.enabled();
         if (local && Passwords.tooLong(password)) {
             // bcrypt would compare only the first 72 bytes: no local password is longer, so nothing is checked
-            audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
-                    .detail("password longer than " + Passwords.MAX_BYTES + " bytes, not checked (" + method + ")"), now);
+            repeat(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+                    .detail("password longer than " + Passwords.MAX_BYTES + " bytes, not checked (" + method + ")"),
+                    "LOGIN_FAILED", username, source, "login(s) with a password longer than " + Passwords.MAX_BYTES
+                            + " bytes from this address, not checked", now);
             return new Outcome.Refused("This password is longer than " + Passwords.MAX_BYTES + " bytes, and no "
                     + "Spicegate password is: check what you typed.");
         }
@@ -180,8 +187,9 @@ public class AuthService {
             return new Outcome.Busy();
         }
         if (slot.locked()) {
-            audit(AuditLog.event("LOGIN_LOCKED").actor(username).user(username).source(source)
-                    .detail("refused while locked (" + method + ")"), now);
+            repeat(AuditLog.event("LOGIN_LOCKED").actor(username).user(username).source(source)
+                    .detail("refused while locked (" + method + "); more from this address are counted and audited together"),
+                    "LOGIN_LOCKED", username, source, "login(s) refused while locked from this address", now);
             return new Outcome.Locked(Duration.between(now, slot.lockedUntil()).toSeconds());
         }
         boolean ok;
@@ -231,6 +239,17 @@ public class AuthService {
         }
         return new Outcome.Failed();
     }
+
+    /**
+     * Logins that check no password (locked, or input no account can have) may come in floods: the first per account,
+     * address and minute is audited at once, the rest in one summary row ({@link RepeatedEvents}).
+     */
+    private void repeat(AuditLog.Entry first, String action, String username, String source, String what, Instant now) {
+        QuarkusTransaction.requiringNew().run(() -> repeated.occurred(new RepeatedEvents.Key(action, source, username),
+                first, what, REPEAT_WINDOW, now));
+    }
+
+    private static final Duration REPEAT_WINDOW = Duration.ofMinutes(1);
 
     private void audit(AuditLog.Entry entry, Instant now) {
         QuarkusTransaction.requiringNew().run(() -> audit.append(entry, now));

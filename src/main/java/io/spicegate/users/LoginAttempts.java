@@ -41,9 +41,7 @@ public class LoginAttempts {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     Slot reserve(String username, Instant now) {
-        // serialises the count-and-insert of one account name (known or not) across connections and replicas
-        em.createNativeQuery("select 1 from pg_advisory_xact_lock(hashtextextended(?1, 0))")
-                .setParameter(1, "spicegate-login:" + username).getSingleResult();
+        lock(username);
         int max = config.login().maxFailures();
         // one statement, one snapshot: a check settling its slot meanwhile (fail(), not under the lock) moves a row
         // from pending to failed, and two separate counts could miss it in both
@@ -73,6 +71,7 @@ public class LoginAttempts {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     Optional<Instant> fail(Slot slot, String username, Instant now) {
+        lock(username); // two checks settling at once would each count the other's failure as still running
         LoginFailure.update("pending = false where id = ?1", slot.failureId());
         long failures = LoginFailure.count("username = ?1 and at > ?2 and pending = false", username, now.minus(period()));
         return failures >= config.login().maxFailures() ? Optional.of(now.plus(period())) : Optional.empty();
@@ -87,6 +86,12 @@ public class LoginAttempts {
         if (slot.failureId() != null) {
             LoginFailure.deleteById(slot.failureId());
         }
+    }
+
+    /** Serialises the counting of one account name (known or not) across connections and replicas. */
+    private void lock(String username) {
+        em.createNativeQuery("select 1 from pg_advisory_xact_lock(hashtextextended(?1, 0))")
+                .setParameter(1, "spicegate-login:" + username).getSingleResult();
     }
 
     private static Instant toInstant(Object value) {

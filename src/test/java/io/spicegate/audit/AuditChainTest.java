@@ -170,6 +170,31 @@ class AuditChainTest {
         asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true));
     }
 
+    /**
+     * A row planted before the chain's first one (an id of 0 or below, chosen with OVERRIDING SYSTEM VALUE) is
+     * checked and named too (found by the attack review: the walk started after id 0, so such rows passed unseen);
+     * the database refuses such ids anyway, so the owner must first drop that constraint, as an attacker would.
+     */
+    @Test
+    void aRowPlantedBeforeTheFirstIsNamed() throws Exception {
+        threeRows();
+        SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> Db.tamperWithAudit(
+                "insert into audit_event (id, at, actor, action, prev_hash, hash) overriding system value "
+                        + "values (0, now(), 'ralph', 'FORGED', 'x', 'y')"));
+        org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("audit_event_id_positive"), refused.getMessage());
+        Db.tamperWithAudit("alter table audit_event drop constraint audit_event_id_positive",
+                "insert into audit_event (id, at, actor, action, prev_hash, hash) overriding system value "
+                        + "values (-1, now(), 'ralph', 'FORGED', 'x', 'y')");
+        try {
+            asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
+                    .body("firstBad", equalTo(-1));
+        } finally {
+            Db.tamperWithAudit("delete from audit_event where id = -1",
+                    "alter table audit_event add constraint audit_event_id_positive check (id > 0)");
+        }
+        asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true));
+    }
+
     @Test
     void swappedRowsAreNamed() throws Exception {
         long[] ids = threeRows();

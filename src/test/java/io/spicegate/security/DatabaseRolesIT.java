@@ -62,6 +62,12 @@ class DatabaseRolesIT {
                     assertTrue(refused.getMessage().contains("permission denied") || refused.getMessage().contains("must be owner"),
                             sql + ": " + refused.getMessage());
                 }
+                // no setval on the audit's sequence (every audited action would collide), no planted row before the first
+                SQLException setval = assertThrows(SQLException.class, () -> st.execute("select setval('audit_event_id_seq', 5)"));
+                assertTrue(setval.getMessage().contains("permission denied"), setval.getMessage());
+                SQLException planted = assertThrows(SQLException.class, () -> st.execute("insert into audit_event "
+                        + "(id, at, actor, action, prev_hash, hash) overriding system value values (0, now(), 'x', 'FORGED', 'x', 'y')"));
+                assertTrue(planted.getMessage().contains("audit_event_id_positive"), planted.getMessage());
                 assertEquals(0, count(st, "select count(*) from pg_class c join pg_roles r on r.oid = c.relowner "
                         + "where r.rolname = current_user"), "the runtime role owns nothing");
                 assertTrue(count(st, "select count(*) from audit_event") > 0, "it reads the audit");

@@ -94,6 +94,51 @@ class ConcurrentLockoutTest {
         }
     }
 
+    /**
+     * Logins that check no password — a password no account can have (over 72 bytes), a name no account can have
+     * (over 64 characters), an account already locked — cost no audit row each (found by the attack review: 200
+     * requests wrote 200 rows under the chain's lock): the first per account, address and minute is audited at once,
+     * the rest in one summary row written when the minute is over.
+     */
+    @Test
+    void refusalsThatCheckNoPasswordAreAuditedInSummary() throws Exception {
+        String u = fixtures.user("flood");
+        String longName = "u".repeat(70) + Fixtures.unique("");
+        String clipped = AuthService.normalise(longName).substring(0, 63) + "…";
+        long before = Db.count("select coalesce(max(id), 0) from audit_event");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(25);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> basic(u, "p".repeat(80) + n).statusCode()));
+                futures.add(pool.submit(() -> basic(longName, "x" + n).statusCode()));
+            }
+            for (var f : futures) {
+                assertEquals(401, f.get(120, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String rows = "select count(*) from audit_event where id > ? and username = ?";
+        assertEquals(1, Db.count(rows, before, u), "the first over-long password is audited at once, the rest counted");
+        assertEquals(1, Db.count(rows, before, clipped), "the first over-long name is audited at once, the rest counted");
+        assertEquals(0, Db.count("select count(*) from login_failure where username = ?", u), "no slot taken");
+
+        clock.advance(Duration.ofSeconds(61));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((Db.count(rows, before, u) < 2 || Db.count(rows, before, clipped) < 2) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals(java.util.List.of("LOGIN_FAILED|49 more login(s) with a password longer than 72 bytes from this "
+                        + "address, not checked"),
+                Db.strings("select action || '|' || split_part(detail, ' between', 1) from audit_event "
+                        + "where id > ? and username = ? order by id offset 1", before, u));
+        assertEquals(java.util.List.of("LOGIN_FAILED|49 more login(s) with a name longer than 64 characters from this address"),
+                Db.strings("select action || '|' || split_part(detail, ' between', 1) from audit_event "
+                        + "where id > ? and username = ? order by id offset 1", before, clipped));
+    }
+
     @Test
     void unknownAccountsAreCountedTheSameWay() throws Exception {
         String ghost = Fixtures.unique("ghost");
