@@ -13,7 +13,7 @@ public class WorkstationService {
 
     /**
      * The active workstation whose addresses contain {@code source}; where several match, the most specific
-     * block wins (a single address beats a /24).
+     * block wins (a single address beats a /24), and then the one registered first.
      */
     public Optional<Workstation> bySource(String source) {
         InetAddress address;
@@ -25,19 +25,48 @@ public class WorkstationService {
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
-        return Workstation.<Workstation>list("active", true).stream()
-                .filter(w -> w.matches(address))
-                .max(Comparator.comparingInt(w -> specificity(w, address)));
+        return best(Workstation.<Workstation>list("active", true), address);
     }
 
+    /**
+     * Of the workstations holding {@code address}, the one holding it most specifically; never a matter of the order
+     * they were loaded in (two claiming the same address: the one registered first).
+     */
+    static Optional<Workstation> best(java.util.List<Workstation> candidates, InetAddress address) {
+        return candidates.stream()
+                .filter(w -> w.matches(address))
+                .max(Comparator.<Workstation>comparingInt(w -> specificity(w, address))
+                        .thenComparing(w -> w.id == null ? Long.MAX_VALUE : w.id, Comparator.reverseOrder()));
+    }
+
+    /**
+     * How specifically {@code w} holds {@code address}: its own family before the other loopback family; then the
+     * longer prefix; across families, the other family's own loopback address ({@code 127.0.0.1} for {@code ::1})
+     * before any other loopback address, so {@code ::1} stays with the workstation at 127.0.0.1 when another one
+     * is registered at 127.0.0.50.
+     */
     private static int specificity(Workstation w, InetAddress address) {
         int best = -1;
         for (String a : w.addresses) {
             Cidr c = Cidr.parse(a);
             if (c.contains(address)) {
-                best = Math.max(best, c.prefix() + (c.network().length == address.getAddress().length ? 1000 : 0));
+                boolean sameFamily = c.network().length == address.getAddress().length;
+                boolean canonical = !sameFamily && isCanonicalLoopback(c);
+                best = Math.max(best, (sameFamily ? 100_000 : 0) + c.prefix() * 2 + (canonical ? 1 : 0));
             }
         }
         return best;
+    }
+
+    private static boolean isCanonicalLoopback(Cidr c) {
+        byte[] n = c.network();
+        return n.length == 4 ? c.prefix() == 32 && n[0] == 127 && n[1] == 0 && n[2] == 0 && n[3] == 1
+                : c.prefix() == 128 && java.util.Arrays.equals(n, ipv6Loopback());
+    }
+
+    private static byte[] ipv6Loopback() {
+        byte[] b = new byte[16];
+        b[15] = 1;
+        return b;
     }
 }
