@@ -61,6 +61,12 @@ class StrictLaunchTest {
         return given().auth().preemptive().basic(user, Fixtures.PASSWORD).get(path).then().extract();
     }
 
+    /** As {@link #get}, from {@code address} (the session's own workstation: the only place a .vv is ever served). */
+    static ExtractableResponse<Response> getFrom(String address, String user, String path) {
+        return given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("X-Forwarded-For", address)
+                .get(path).then().extract();
+    }
+
     static String launchFileOf(JsonPath grants, String session) {
         List<Map<String, Object>> all = grants.getList("grants");
         Map<String, Object> grant = all.stream().filter(g -> session.equals(g.get("session")))
@@ -85,7 +91,7 @@ class StrictLaunchTest {
 
         // the .vv is refused, through the API and the pages alike, with the command to run instead; nothing changes
         for (String url : List.of("/api/v1/sessions/" + id + "/console.vv", "/sessions/" + id + "/console.vv")) {
-            ExtractableResponse<Response> refused = get(user, url);
+            ExtractableResponse<Response> refused = getFrom(ws[0], user, url);
             assertEquals(409, refused.statusCode(), url + ": " + refused.asString());
             assertTrue(refused.asString().contains("run this in a terminal: spicegate-open " + console + " ("), refused.asString());
         }
@@ -145,6 +151,6 @@ class StrictLaunchTest {
         assertEquals("none", opened.path("ticket"));
         assertEquals("secret-" + console, HostAgentApiTest.password(launchFileOf(AgentApiTest.poll(ws[1], null),
                 opened.path("id").toString())));
-        assertEquals(409, get(user, "/api/v1/sessions/" + opened.path("id") + "/console.vv").statusCode());
+        assertEquals(409, getFrom(ws[0], user, "/api/v1/sessions/" + opened.path("id") + "/console.vv").statusCode());
     }
 }
