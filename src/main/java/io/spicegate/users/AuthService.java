@@ -192,52 +192,59 @@ public class AuthService {
                     "LOGIN_LOCKED", username, source, "login(s) refused while locked from this address", now);
             return new Outcome.Locked(Duration.between(now, slot.lockedUntil()).toSeconds());
         }
-        boolean ok;
-        String via = "local account";
-        if (local) {
-            ok = Passwords.matches(password, found.map(u -> u.passwordHash).orElse(null));
-        } else {
-            via = "ldap " + ldap.url();
-            Optional<DirectoryIdentity> id;
-            try {
-                id = ldap.authenticate(username, password);
-            } catch (LdapDirectory.Unavailable e) {
-                io.quarkus.logging.Log.warnf("LDAP login of %s: the directory is not answering (%s)", username, e.getMessage());
-                id = Optional.empty();
-            }
-            ok = id.isPresent() && username.equals(normalise(id.get().username()));
-            if (ok) {
-                DirectoryIdentity identity = id.get();
-                String ldapVia = via;
+        try {
+            boolean ok;
+            String via = "local account";
+            if (local) {
+                ok = Passwords.matches(password, found.map(u -> u.passwordHash).orElse(null));
+            } else {
+                via = "ldap " + ldap.url();
+                Optional<DirectoryIdentity> id;
                 try {
-                    found = Optional.of(QuarkusTransaction.requiringNew().call(() -> accounts.upsert(identity, now)));
-                } catch (QuarkusTransactionException wrapped) {
-                    if (!(wrapped.getCause() instanceof DirectoryAccounts.Refused e)) {
-                        throw wrapped;
+                    id = ldap.authenticate(username, password);
+                } catch (LdapDirectory.Unavailable e) {
+                    io.quarkus.logging.Log.warnf("LDAP login of %s: the directory is not answering (%s)", username, e.getMessage());
+                    id = Optional.empty();
+                }
+                ok = id.isPresent() && username.equals(normalise(id.get().username()));
+                if (ok) {
+                    DirectoryIdentity identity = id.get();
+                    String ldapVia = via;
+                    try {
+                        found = Optional.of(QuarkusTransaction.requiringNew().call(() -> accounts.upsert(identity, now)));
+                    } catch (QuarkusTransactionException wrapped) {
+                        if (!(wrapped.getCause() instanceof DirectoryAccounts.Refused e)) {
+                            throw wrapped;
+                        }
+                        attempts.release(slot);
+                        audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+                                .detail(e.getMessage() + " (" + method + ", " + ldapVia + ")"), now);
+                        return new Outcome.Refused(e.getMessage());
                     }
-                    attempts.release(slot);
-                    audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
-                            .detail(e.getMessage() + " (" + method + ", " + ldapVia + ")"), now);
-                    return new Outcome.Refused(e.getMessage());
                 }
             }
-        }
-        if (ok && found.get().active) {
-            attempts.release(slot);
-            if ("form".equals(method)) {
-                audit(AuditLog.event("LOGIN_OK").actor(username).user(username).source(source).detail(via), now);
+            if (ok && found.get().active) {
+                attempts.release(slot);
+                if ("form".equals(method)) {
+                    audit(AuditLog.event("LOGIN_OK").actor(username).user(username).source(source).detail(via), now);
+                }
+                return new Outcome.Ok(found.get(), null, null);
             }
-            return new Outcome.Ok(found.get(), null, null);
+            String why = found.isEmpty() ? "unknown account" : !ok ? "wrong password" : "account deactivated";
+            audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
+                    .detail(why + " (" + method + ", " + via + ")"), now);
+            metrics.counter("spicegate_logins_failed", "method", method).increment();
+            Optional<Instant> lockedUntil = attempts.fail(slot, username, now);
+            if (lockedUntil.isPresent()) {
+                return new Outcome.Locked(Duration.between(now, lockedUntil.get()).toSeconds());
+            }
+            return new Outcome.Failed();
+        } catch (RuntimeException e) {
+            // a check that broke off (the directory, the database) must not keep its slot pending for the whole
+            // lockout period: it counts as a failed attempt
+            attempts.abandon(slot, username, now);
+            throw e;
         }
-        String why = found.isEmpty() ? "unknown account" : !ok ? "wrong password" : "account deactivated";
-        audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
-                .detail(why + " (" + method + ", " + via + ")"), now);
-        metrics.counter("spicegate_logins_failed", "method", method).increment();
-        Optional<Instant> lockedUntil = attempts.fail(slot, username, now);
-        if (lockedUntil.isPresent()) {
-            return new Outcome.Locked(Duration.between(now, lockedUntil.get()).toSeconds());
-        }
-        return new Outcome.Failed();
     }
 
     /**

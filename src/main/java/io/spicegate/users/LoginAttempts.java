@@ -77,6 +77,16 @@ public class LoginAttempts {
         return failures >= config.login().maxFailures() ? Optional.of(now.plus(period())) : Optional.empty();
     }
 
+    /** A check that broke off: its slot, if still pending, counts as a failure; never throws (logs instead). */
+    void abandon(Slot slot, String username, Instant now) {
+        try {
+            fail(slot, username, now);
+        } catch (RuntimeException e) {
+            io.quarkus.logging.Log.warnf("could not settle the lockout slot of a login of %s that broke off: %s",
+                    username, e.getMessage());
+        }
+    }
+
     /**
      * Gives a slot back after a right password. Earlier failures stay until they leave the lockout period: a
      * right password among many parallel wrong ones must not open more slots for them.
