@@ -192,6 +192,7 @@ class WebHygieneTest {
             }
             // anonymous: the login page, the logged-out page, redirects, 401s, and errors
             for (String path : List.of("/login", "/login?bye=1", "/login/oidc", "/login/oidc/callback?code=x&state=y",
+                    "/login/oidc/signin", "/login/oidc/error?error=access_denied",
                     "/consoles", "/api/v1/consoles", "/no-such-page", "/api/v1/no-such-call")) {
                 seen.add(new Seen("anonymous", path, https, proto(given().redirects().follow(false), https).get(path)));
                 paths.add(path);
