@@ -44,7 +44,7 @@ class ConcurrentEnrollTest {
     }
 
     RequestSpecification asAdmin() {
-        return given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json");
+        return HostAgentApiTest.asAdmin(admin);
     }
 
     /** Redeems {@code token} from {@code calls} parallel agents; asserts one secret and one audit row of {@code action}. */
