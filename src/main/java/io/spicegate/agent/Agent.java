@@ -7,6 +7,7 @@ import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.protocol.Grant;
 import io.spicegate.protocol.GrantError;
 import io.spicegate.protocol.GrantSet;
+import io.spicegate.protocol.ProtocolJson;
 
 import java.io.IOException;
 import java.time.Duration;

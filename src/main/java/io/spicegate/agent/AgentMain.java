@@ -1,6 +1,7 @@
 package io.spicegate.agent;
 
 import io.spicegate.protocol.HostFacts;
+import io.spicegate.protocol.ProtocolJson;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -3,6 +3,7 @@ package io.spicegate.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.protocol.GrantError;
+import io.spicegate.protocol.ProtocolJson;
 import io.spicegate.protocol.TicketAck;
 import io.spicegate.protocol.TicketJob;
 import io.spicegate.protocol.TicketSet;

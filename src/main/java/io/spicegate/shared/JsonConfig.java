@@ -2,7 +2,7 @@ package io.spicegate.shared;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.jackson.ObjectMapperCustomizer;
-import io.spicegate.agent.ProtocolJson;
+import io.spicegate.protocol.ProtocolJson;
 import jakarta.inject.Singleton;
 
 /**

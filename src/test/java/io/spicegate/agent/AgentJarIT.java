@@ -1,6 +1,7 @@
 package io.spicegate.agent;
 
 import io.spicegate.protocol.Destination;
+import io.spicegate.protocol.ProtocolJson;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -3,6 +3,7 @@ package io.spicegate.agent;
 import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.Destination;
 import io.spicegate.protocol.GrantError;
+import io.spicegate.protocol.ProtocolJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

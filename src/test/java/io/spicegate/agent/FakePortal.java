@@ -7,6 +7,7 @@ import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.EnrollRequest;
 import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.protocol.GrantSet;
+import io.spicegate.protocol.ProtocolJson;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -3,6 +3,7 @@ package io.spicegate.agent;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.spicegate.protocol.EnrollResponse;
+import io.spicegate.protocol.ProtocolJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

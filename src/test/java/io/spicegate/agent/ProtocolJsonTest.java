@@ -6,6 +6,7 @@ import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.GrantError;
 import io.spicegate.protocol.GrantSet;
 import io.spicegate.protocol.HostFacts;
+import io.spicegate.protocol.ProtocolJson;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

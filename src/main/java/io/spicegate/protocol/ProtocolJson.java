@@ -1,15 +1,17 @@
-package io.spicegate.agent;
+package io.spicegate.protocol;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.spicegate.protocol.GrantSet;
 
 import java.util.List;
 
-/** The JSON form of the wire records, shared by the agent and (through {@link #configure}) the portal. */
+/**
+ * The JSON form of the wire records, one for both sides: the agents use {@link #mapper()}, the portal adds the same
+ * mix-ins to its own mapper through {@link #configure}.
+ */
 public final class ProtocolJson {
 
     private ProtocolJson() {
