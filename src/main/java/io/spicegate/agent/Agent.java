@@ -1,6 +1,5 @@
 package io.spicegate.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.Destination;
 import io.spicegate.protocol.EnrollResponse;
@@ -17,12 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -32,37 +28,28 @@ import java.util.logging.Logger;
  * refuses the agent, and start and stop leave only the REJECTs. One poller thread, one timer thread; the state
  * is changed under this object's lock only.
  */
-public final class Agent {
+public final class Agent extends PollingAgent<GrantSet> {
 
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
     /** Exit code when the agent cannot run as configured (sysexits EX_CONFIG); systemd does not restart it. */
-    public static final int EXIT_CONFIG = 78;
+    public static final int EXIT_CONFIG = PollLoop.EXIT_CONFIG;
     private static final long REAPPLY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final AgentConfig config;
     private final Ticker ticker;
-    private final Duration tickInterval;
-    private final ObjectMapper mapper = ProtocolJson.mapper();
     private final Firewall firewall;
     private final UserDirectory users;
     private final StrictFiles strictFiles;
     private final HostFactsProbe facts;
     private final StateDir state;
     private final GrantBook book = new GrantBook();
-    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
-    private final ExecutorService acks = Executors.newSingleThreadExecutor(daemon("spicegate-ack"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("spicegate-timer"));
-
-    private PortalClient portal;
-    private Thread poller;
-    private volatile boolean running;
-    private volatile String secret;
+    private final ExecutorService acks = Executors.newSingleThreadExecutor(PollLoop.daemon("spicegate-ack"));
     // guarded by this
     private List<Destination> protectedDestinations = List.of();
     private Ack lastAck;
     private long lastApply;
+    /** Refused by the portal since the last successful poll: nothing is acked. */
     private boolean refused;
-    private boolean unreachable;
     private boolean strictMismatchWarned;
 
     /** An agent on the real system clock, checking its deadlines every 200 ms. */
@@ -72,171 +59,73 @@ public final class Agent {
 
     /** An agent with an injected clock and command runner (tests). */
     public Agent(AgentConfig config, Ticker ticker, CommandRunner runner, Duration tickInterval) {
+        this(config, ticker, runner, tickInterval, new StateDir(config.stateDir(), ProtocolJson.mapper()));
+    }
+
+    private Agent(AgentConfig config, Ticker ticker, CommandRunner runner, Duration tickInterval, StateDir state) {
+        super(config, state, PollLoop.WORKSTATION, tickInterval);
         this.config = config;
         this.ticker = ticker;
-        this.tickInterval = tickInterval;
         this.firewall = new Firewall(runner, config.netns());
         this.users = UserDirectory.getent(runner);
         this.strictFiles = new StrictFiles(config, runner);
         this.facts = new HostFactsProbe(config);
-        this.state = new StateDir(config.stateDir(), mapper);
+        this.state = state;
     }
 
     /**
      * Rebuilds the chain from scratch with the REJECT-only base (the last protected list kept in state.dir)
-     * before anything else, clears strict mode's files, then starts polling and the timer.
+     * before anything else, and clears strict mode's files.
      */
-    public synchronized void start() throws IOException {
-        try {
-            protectedDestinations = state.protectedDestinations();
-        } catch (IOException e) {
-            LOG.warning("cannot read the last protected list in " + config.stateDir() + ": " + e.getMessage());
-        }
+    @Override
+    public synchronized void open() {
+        protectedDestinations = state.readOr(state::protectedDestinations, List.of(), "protected list");
         applyBase("start");
         if (config.strict()) {
             strictFiles.clear();
         }
-        portal = new PortalClient(config, mapper);
-        running = true;
         lastApply = ticker.nanos();
-        poller = new Thread(this::pollLoop, "spicegate-poller");
-        poller.setDaemon(true);
-        poller.start();
-        long period = tickInterval.toMillis();
-        timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
-        LOG.info("agent started: " + config);
     }
 
-    /** Stops polling and leaves only the REJECTs (and no strict files). Safe to call twice. */
-    public void stop() {
-        running = false;
-        Thread thread = poller;
-        if (thread != null) {
-            thread.interrupt();
-        }
-        timer.shutdownNow();
+    /** Leaves only the REJECTs (and no strict files). */
+    @Override
+    public synchronized void close() {
         acks.shutdownNow();
-        if (thread != null) {
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        synchronized (this) {
-            book.dropAll();
-            applyBase("stop");
-            if (config.strict()) {
-                strictFiles.clear();
-            }
-        }
-        exit.complete(0);
-        LOG.info("agent stopped: only the REJECT rules remain");
-    }
-
-    /** Completes with the process exit code: 0 after {@link #stop()}, {@link #EXIT_CONFIG} when enrollment is impossible. */
-    public CompletableFuture<Integer> exitCode() {
-        return exit;
-    }
-
-    private void pollLoop() {
-        try {
-            String current = obtainSecret();
-            if (current == null) {
-                return;
-            }
-            secret = current;
-            long backoff = 1;
-            while (running) {
-                long after;
-                synchronized (this) {
-                    after = book.version();
-                }
-                try {
-                    GrantSet set = portal.poll(current, after);
-                    onGrantSet(set);
-                    backoff = 1;
-                } catch (PortalClient.PortalException e) {
-                    if (e.refused()) {
-                        onRefused(e);
-                        sleep(config.retry().toSeconds());
-                    } else {
-                        onUnreachable(e);
-                        sleep(backoff);
-                        backoff = Math.min(backoff * 2, config.retry().toSeconds());
-                    }
-                } catch (IOException | RuntimeException e) {
-                    onUnreachable(e);
-                    sleep(backoff);
-                    backoff = Math.min(backoff * 2, config.retry().toSeconds());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        book.dropAll();
+        applyBase("stop");
+        if (config.strict()) {
+            strictFiles.clear();
         }
     }
 
-    /** The stored secret, or one got by enrolling; null (and the exit code set) when that is impossible. */
-    private String obtainSecret() throws InterruptedException {
-        long backoff = 1;
-        while (running) {
-            try {
-                String stored = state.secret();
-                if (stored != null) {
-                    if (config.enrollmentToken() != null) {
-                        LOG.info("already enrolled: enrollment.token is not used again and may be removed from the config");
-                    }
-                    return stored;
-                }
-                if (config.enrollmentToken() == null) {
-                    fatal("not enrolled: set enrollment.token (shown once when an admin adds this workstation) in the config");
-                    return null;
-                }
-                EnrollResponse enrolled = portal.enroll(config.enrollmentToken(), HostFactsProbe.hostname(config));
-                state.saveSecret(enrolled.secret());
-                LOG.info("enrolled as workstation '" + enrolled.name() + "'; secret kept in " + state.secretFile());
-                if (enrolled.mode() != null && !enrolled.mode().equals("workstation")) {
-                    LOG.warning("the portal enrolled this agent in mode '" + enrolled.mode() + "', but it runs as a workstation agent");
-                }
-                return enrolled.secret();
-            } catch (PortalClient.PortalException e) {
-                if (e.refused()) {
-                    fatal("the portal refused the enrollment token (" + e.getMessage()
-                            + "): it is used up or wrong; ask an admin for a new one");
-                    return null;
-                }
-                onUnreachable(e);
-            } catch (IOException | RuntimeException e) {
-                onUnreachable(e);
-            }
-            sleep(backoff);
-            backoff = Math.min(backoff * 2, config.retry().toSeconds());
+    @Override
+    public synchronized long after() {
+        return book.version();
+    }
+
+    @Override
+    public void received(GrantSet set, String secret) {
+        onGrantSet(set);
+    }
+
+    @Override
+    public String misenrolled(EnrollResponse enrolled) {
+        if (enrolled.mode() != null && !enrolled.mode().equals("workstation")) {
+            LOG.warning("the portal enrolled this agent in mode '" + enrolled.mode() + "', but it runs as a workstation agent");
         }
         return null;
-    }
-
-    private void fatal(String message) {
-        LOG.severe(message + "; only the REJECT rules are in place");
-        exit.complete(EXIT_CONFIG);
     }
 
     /** A successful poll: take the set, remember the protected list, apply, ack. */
     synchronized void onGrantSet(GrantSet set) {
         long now = ticker.nanos();
-        if (refused || unreachable) {
-            LOG.info("portal reachable again (version " + set.version() + ")");
-        }
         refused = false;
-        unreachable = false;
         book.receive(set, now);
         List<Destination> destinations = usable(set.protectedDestinations());
         if (!destinations.equals(protectedDestinations)) {
             protectedDestinations = List.copyOf(destinations);
-            try {
-                state.saveProtected(protectedDestinations);
-            } catch (IOException e) {
-                LOG.warning("cannot keep the protected list in " + config.stateDir() + ": " + e.getMessage());
-            }
+            List<Destination> kept = protectedDestinations;
+            state.keep(() -> state.saveProtected(kept), "protected list");
         }
         if (set.strict() != config.strict() && !strictMismatchWarned) {
             strictMismatchWarned = true;
@@ -249,40 +138,25 @@ public final class Agent {
         applyCurrent(now, true);
     }
 
-    private synchronized void onRefused(PortalClient.PortalException e) {
-        if (!refused) {
-            LOG.warning("the portal refused this agent (" + e.getMessage() + "): workstation removed or disabled, or"
-                    + " wrong secret; dropping every grant, retrying every " + config.retry().toSeconds() + " s");
-        }
+    @Override
+    public synchronized void refused() {
         refused = true;
         book.dropAll();
         lastAck = null;
         applyCurrent(ticker.nanos(), false);
     }
 
-    private synchronized void onUnreachable(Exception e) {
-        if (!unreachable) {
-            LOG.warning("portal unreachable (" + describe(e) + "); grants stay until their lease lapses");
-        }
-        unreachable = true;
-    }
-
     /** The timer: end grants that are due, and every 30 s re-apply to repair what other tools changed. */
-    private void tick() {
-        try {
-            synchronized (this) {
-                long now = ticker.nanos();
-                List<String> changes = book.expire(now);
-                changes.forEach(LOG::info);
-                if (!changes.isEmpty()) {
-                    applyCurrent(now, !refused);
-                } else if (now - lastApply >= REAPPLY_NANOS) {
-                    firewall.invalidate(); // rewrite even if unchanged: repairs what other tools did to the chain
-                    applyCurrent(now, !refused);
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "timer: " + describe(e), e);
+    @Override
+    public synchronized void tick() {
+        long now = ticker.nanos();
+        List<String> changes = book.expire(now);
+        changes.forEach(LOG::info);
+        if (!changes.isEmpty()) {
+            applyCurrent(now, !refused);
+        } else if (now - lastApply >= REAPPLY_NANOS) {
+            firewall.invalidate(); // rewrite even if unchanged: repairs what other tools did to the chain
+            applyCurrent(now, !refused);
         }
     }
 
@@ -322,7 +196,7 @@ public final class Agent {
         if (!next.equals(lastAck)) {
             LOG.info("applied version " + next.version() + ": " + applied.size() + " grant(s)"
                     + (grantErrors.isEmpty() ? "" : ", errors " + grantErrors));
-            if (ack && secret != null) {
+            if (ack && loop.secret() != null) {
                 lastAck = next;
                 acks.execute(() -> sendAck(next));
             }
@@ -393,14 +267,14 @@ public final class Agent {
 
     private void sendAck(Ack ack) {
         try {
-            portal.ack(secret, ack);
+            loop.portal().ack(PortalClient.Feed.GRANTS, loop.secret(), ack);
         } catch (IOException | RuntimeException e) {
             synchronized (this) {
                 if (Objects.equals(lastAck, ack)) {
                     lastAck = null; // send it again after the next poll
                 }
             }
-            LOG.fine("ack failed: " + describe(e));
+            LOG.fine("ack failed: " + PollLoop.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -412,23 +286,5 @@ public final class Agent {
         } catch (Firewall.FirewallException e) {
             LOG.severe(when + ": cannot apply the REJECT-only base: " + e.getMessage());
         }
-    }
-
-    private void sleep(long seconds) throws InterruptedException {
-        if (running) {
-            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-        }
-    }
-
-    private static String describe(Exception e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

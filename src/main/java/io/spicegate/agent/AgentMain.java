@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -108,7 +109,7 @@ public final class AgentMain {
                     return checkDrift(config, out);
                 }
                 default -> {
-                    return runAgent(config, err);
+                    return serve(config, () -> new Agent(config), err);
                 }
             }
         } catch (IOException e) {
@@ -138,21 +139,7 @@ public final class AgentMain {
                     return 0;
                 }
                 default -> {
-                    String missing = config.missingForPortal();
-                    if (missing != null) {
-                        err.println("cannot start the agent: " + missing);
-                        return Agent.EXIT_CONFIG;
-                    }
-                    HostAgent agent = new HostAgent(config);
-                    Runtime.getRuntime().addShutdownHook(new Thread(agent::stop, "spicegate-shutdown"));
-                    try {
-                        agent.start();
-                    } catch (IOException e) {
-                        err.println("cannot start the agent: " + e.getMessage());
-                        agent.stop();
-                        return Agent.EXIT_CONFIG;
-                    }
-                    return agent.exitCode().join();
+                    return serve(config, () -> new HostAgent(config), err);
                 }
             }
         } catch (IOException e) {
@@ -177,13 +164,14 @@ public final class AgentMain {
         return 0;
     }
 
-    private static int runAgent(AgentConfig config, PrintStream err) throws IOException {
+    /** Runs the agent of either kind until it stops: after SIGTERM, or at once when it cannot run as configured. */
+    private static int serve(AgentConfig config, Supplier<PollingAgent<?>> kind, PrintStream err) {
         String missing = config.missingForPortal();
         if (missing != null) {
             err.println("cannot start the agent: " + missing);
             return Agent.EXIT_CONFIG;
         }
-        Agent agent = new Agent(config);
+        PollingAgent<?> agent = kind.get();
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop, "spicegate-shutdown"));
         try {
             agent.start();

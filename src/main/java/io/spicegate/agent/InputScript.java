@@ -18,29 +18,19 @@ public final class InputScript {
     public static final String CHAIN = "SPICEGATE-IN";
     /** The built-in chain it is jumped to from. */
     static final String HOOK = "INPUT";
-    private static final int MULTIPORT_MAX = 15;
 
     private InputScript() {
     }
 
     /** The full restore input for {@code family}, given the current {@code iptables -S INPUT} listing. */
     public static String render(Family family, List<String> allowedSources, List<Integer> ports, String inputListing) {
-        StringBuilder script = new StringBuilder("*filter\n");
-        script.append(':').append(CHAIN).append(" - [0:0]\n");
-        script.append("-F ").append(CHAIN).append('\n');
-        for (String rule : chainRules(family, allowedSources, ports)) {
-            script.append(rule).append('\n');
-        }
-        for (String line : RestoreScript.jumpFixup(HOOK, CHAIN, inputListing)) {
-            script.append(line).append('\n');
-        }
-        return script.append("COMMIT\n").toString();
+        return ChainWriter.render(HOOK, CHAIN, chainRules(family, allowedSources, ports), inputListing);
     }
 
     /** The chain's rules for one family: loopback, the allowed sources, then the REJECT; nothing without ports. */
     public static List<String> chainRules(Family family, List<String> allowedSources, List<Integer> ports) {
         List<String> rules = new ArrayList<>();
-        List<List<String>> chunks = chunks(ports);
+        List<String> chunks = ChainWriter.multiport(ports);
         if (chunks.isEmpty()) {
             return rules;
         }
@@ -49,13 +39,13 @@ public final class InputScript {
             if (Family.of(source) != family) {
                 continue;
             }
-            for (List<String> chunk : chunks) {
+            for (String chunk : chunks) {
                 rules.add("-A " + CHAIN + " -s " + Family.destination(source) + " -p tcp -m multiport --dports "
-                        + String.join(",", chunk) + " -j RETURN");
+                        + chunk + " -j RETURN");
             }
         }
-        for (List<String> chunk : chunks) {
-            rules.add("-A " + CHAIN + " -p tcp -m multiport --dports " + String.join(",", chunk)
+        for (String chunk : chunks) {
+            rules.add("-A " + CHAIN + " -p tcp -m multiport --dports " + chunk
                     + " -j REJECT --reject-with tcp-reset");
         }
         return rules;
@@ -64,20 +54,5 @@ public final class InputScript {
     /** The restore input that removes every jump to the chain and the chain itself (uninstall). */
     public static String removal(String inputListing, boolean chainExists) {
         return RestoreScript.removal(HOOK, CHAIN, inputListing, chainExists);
-    }
-
-    private static List<List<String>> chunks(List<Integer> ports) {
-        List<Integer> sorted = new ArrayList<>(new TreeSet<>(ports));
-        List<List<String>> chunks = new ArrayList<>();
-        for (int from = 0; from < sorted.size(); from += MULTIPORT_MAX) {
-            chunks.add(sorted.subList(from, Math.min(sorted.size(), from + MULTIPORT_MAX)).stream()
-                    .map(p -> {
-                        if (p == null || p < 1 || p > 65535) {
-                            throw new IllegalArgumentException("port out of range: " + p);
-                        }
-                        return Integer.toString(p);
-                    }).toList());
-        }
-        return chunks;
     }
 }

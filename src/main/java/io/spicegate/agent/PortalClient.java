@@ -26,8 +26,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The agent's side of {@code /api/agent/v1}: enroll once, long-poll the grants (workstation) or the tickets
- * (KVM host), ack what was applied.
+ * The agent's side of {@code /api/agent/v1}: enroll once, long-poll a {@link Feed} (the grants of a workstation or
+ * the tickets of a KVM host), ack what was applied.
  * With {@code portal.ca} set, https trusts that CA only. Secrets travel in bodies and the Authorization header,
  * never in a URL, a log line or an exception message.
  */
@@ -92,38 +92,33 @@ public final class PortalClient {
         return enrolled;
     }
 
-    /** Long-polls the grant set: at once when the portal has a version above {@code after}, else within ~30 s. */
-    public GrantSet poll(String secret, long after) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("grants?after=" + Math.max(0, after)))
+    /**
+     * One long-polled resource of the agent API: its path, the answer's type and where its ack goes. The portal
+     * answers at once when it has a version above {@code after}, else within ~30 s.
+     */
+    public record Feed<S>(String path, Class<S> type, String ackPath) {
+
+        /** Workstation agents: the grant set, acked with an {@link Ack}. */
+        public static final Feed<GrantSet> GRANTS = new Feed<>("grants", GrantSet.class, "ack");
+        /** Host agents: the ticket set, acked with a {@link TicketAck}. */
+        public static final Feed<TicketSet> TICKETS = new Feed<>("tickets", TicketSet.class, "tickets/ack");
+    }
+
+    /** Long-polls {@code feed}: at once when the portal has a version above {@code after}, else within ~30 s. */
+    public <S> S poll(Feed<S> feed, String secret, long after) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(feed.path() + "?after=" + Math.max(0, after)))
                 .timeout(pollTimeout).header("Authorization", "Bearer " + secret).header("Accept", "application/json")
                 .GET().build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
-            throw failure("grants", response);
+            throw failure(feed.path(), response);
         }
-        return mapper.readValue(response.body(), GrantSet.class);
+        return mapper.readValue(response.body(), feed.type());
     }
 
-    /** Reports what was applied (expects 204, accepts any 2xx). */
-    public void ack(String secret, Ack ack) throws IOException, InterruptedException {
-        post(secret, "ack", ack);
-    }
-
-    /** Host agents: long-polls the ticket set, like {@link #poll}. */
-    public TicketSet pollTickets(String secret, long after) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("tickets?after=" + Math.max(0, after)))
-                .timeout(pollTimeout).header("Authorization", "Bearer " + secret).header("Accept", "application/json")
-                .GET().build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() != 200) {
-            throw failure("tickets", response);
-        }
-        return mapper.readValue(response.body(), TicketSet.class);
-    }
-
-    /** Host agents: reports which passwords are set. */
-    public void ackTickets(String secret, TicketAck ack) throws IOException, InterruptedException {
-        post(secret, "tickets/ack", ack);
+    /** Reports what was applied of {@code feed} (expects 204, accepts any 2xx). */
+    public void ack(Feed<?> feed, String secret, Object ack) throws IOException, InterruptedException {
+        post(secret, feed.ackPath(), ack);
     }
 
     private void post(String secret, String path, Object body) throws IOException, InterruptedException {

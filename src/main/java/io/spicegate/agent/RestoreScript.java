@@ -18,12 +18,12 @@ public final class RestoreScript {
 
     /** The chain the agent owns, in the filter table of both families. */
     public static final String CHAIN = "SPICEGATE";
+    /** The built-in chain it is jumped to from. */
+    static final String HOOK = "OUTPUT";
     /** How {@code iptables -S OUTPUT} prints the agent's jump. */
-    static final String JUMP = "-A OUTPUT -j " + CHAIN;
+    static final String JUMP = "-A " + HOOK + " -j " + CHAIN;
     /** Session ids go into a rule comment: only UUID-like text. */
     static final Pattern SESSION = Pattern.compile("[A-Za-z0-9-]{1,64}");
-    /** The multiport match takes at most 15 ports. */
-    private static final int MULTIPORT_MAX = 15;
 
     private RestoreScript() {
     }
@@ -31,16 +31,7 @@ public final class RestoreScript {
     /** The full restore input for {@code family}, given the current {@code iptables -S OUTPUT} listing. */
     public static String render(Family family, List<AcceptRule> accepts, List<Destination> protectedDestinations,
                                 String outputListing) {
-        StringBuilder script = new StringBuilder("*filter\n");
-        script.append(':').append(CHAIN).append(" - [0:0]\n");
-        script.append("-F ").append(CHAIN).append('\n');
-        for (String rule : chainRules(family, accepts, protectedDestinations)) {
-            script.append(rule).append('\n');
-        }
-        for (String line : jumpFixup(outputListing)) {
-            script.append(line).append('\n');
-        }
-        return script.append("COMMIT\n").toString();
+        return ChainWriter.render(HOOK, CHAIN, chainRules(family, accepts, protectedDestinations), outputListing);
     }
 
     /** The chain's rules for one family, in order: ACCEPTs for granted UIDs, then the REJECTs. */
@@ -55,7 +46,7 @@ public final class RestoreScript {
             }
             for (int port : new TreeSet<>(accept.ports())) {
                 rules.add("-A " + CHAIN + " -d " + Family.destination(accept.address()) + " -p tcp -m tcp --dport "
-                        + port(port) + " -m owner --uid-owner " + accept.uid()
+                        + ChainWriter.port(port) + " -m owner --uid-owner " + accept.uid()
                         + " -m comment --comment \"spicegate " + accept.session() + "\" -j ACCEPT");
             }
         }
@@ -63,12 +54,9 @@ public final class RestoreScript {
             if (Family.of(destination.address()) != family || destination.ports() == null || destination.ports().isEmpty()) {
                 continue;
             }
-            List<Integer> ports = new ArrayList<>(new TreeSet<>(destination.ports()));
-            for (int from = 0; from < ports.size(); from += MULTIPORT_MAX) {
-                List<String> chunk = ports.subList(from, Math.min(ports.size(), from + MULTIPORT_MAX)).stream()
-                        .map(RestoreScript::port).toList();
+            for (String chunk : ChainWriter.multiport(destination.ports())) {
                 rules.add("-A " + CHAIN + " -d " + Family.destination(destination.address())
-                        + " -p tcp -m multiport --dports " + String.join(",", chunk) + " -j REJECT --reject-with tcp-reset");
+                        + " -p tcp -m multiport --dports " + chunk + " -j REJECT --reject-with tcp-reset");
             }
         }
         return rules;
@@ -79,7 +67,7 @@ public final class RestoreScript {
      * {@code iptables -S OUTPUT}: none when it already is, else delete every jump and insert one at position 1.
      */
     public static List<String> jumpFixup(String outputListing) {
-        return jumpFixup("OUTPUT", CHAIN, outputListing);
+        return jumpFixup(HOOK, CHAIN, outputListing);
     }
 
     /** The same for any built-in chain {@code hook} and agent chain {@code chain} (the host agent's INPUT). */
@@ -100,7 +88,7 @@ public final class RestoreScript {
 
     /** The restore input that removes every jump to the chain and the chain itself (uninstall). */
     public static String removal(String outputListing, boolean chainExists) {
-        return removal("OUTPUT", CHAIN, outputListing, chainExists);
+        return removal(HOOK, CHAIN, outputListing, chainExists);
     }
 
     static String removal(String hook, String chain, String listing, boolean chainExists) {
@@ -112,12 +100,5 @@ public final class RestoreScript {
             script.append("-F ").append(chain).append('\n').append("-X ").append(chain).append('\n');
         }
         return script.append("COMMIT\n").toString();
-    }
-
-    private static String port(int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port out of range: " + port);
-        }
-        return Integer.toString(port);
     }
 }

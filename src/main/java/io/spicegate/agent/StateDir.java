@@ -11,12 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * What the agent keeps across restarts in {@code state.dir} (0700): the secret it got at enrollment (0600) and
  * the last protected list (host mode: the console ports), so that a restart without the portal still REJECTs.
  */
 public final class StateDir {
+
+    private static final Logger LOG = Logger.getLogger(StateDir.class.getName());
 
     private final Path dir;
     private final ObjectMapper mapper;
@@ -73,6 +76,39 @@ public final class StateDir {
     /** Remembers the protected list. */
     public void saveProtected(List<Destination> destinations) throws IOException {
         write(dir.resolve("protected.json"), mapper.writeValueAsString(destinations) + "\n");
+    }
+
+    /** A read of the state that may fail. */
+    @FunctionalInterface
+    interface Read<T> {
+
+        T read() throws IOException;
+    }
+
+    /** A write of the state that may fail. */
+    @FunctionalInterface
+    interface Write {
+
+        void write() throws IOException;
+    }
+
+    /** What {@code read} gives, or {@code fallback} when the state cannot be read: a warning, not a reason to stop. */
+    <T> T readOr(Read<T> read, T fallback, String what) {
+        try {
+            return read.read();
+        } catch (IOException e) {
+            LOG.warning("cannot read the last " + what + " in " + dir + ": " + e.getMessage());
+            return fallback;
+        }
+    }
+
+    /** Runs {@code write}; a failure is a warning, not a reason to stop (the agent goes on from memory). */
+    void keep(Write write, String what) {
+        try {
+            write.write();
+        } catch (IOException e) {
+            LOG.warning("cannot keep the " + what + " in " + dir + ": " + e.getMessage());
+        }
     }
 
     private void write(Path file, String content) throws IOException {
