@@ -2,21 +2,18 @@ package io.spicegate.agentapi;
 
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.spicegate.consoles.HostCredentials;
+import io.spicegate.enrollment.AgentCredentials;
+import io.spicegate.enrollment.AgentKind;
 import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.EnrollRequest;
 import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.protocol.GrantSet;
 import io.spicegate.protocol.TicketAck;
 import io.spicegate.protocol.TicketSet;
-import io.spicegate.sessions.GrantNotifier;
 import io.spicegate.sessions.GrantService;
 import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
-import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.users.SourceAddress;
-import io.spicegate.workstations.AgentCredentials;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -30,13 +27,11 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * The HTTP face the agents talk to: enrollment (workstation and KVM host tokens alike), the grants long-poll of
- * workstation agents, the tickets long-poll of host agents, and their acknowledgements. A long-poll holds no
- * thread while it waits: it parks on a future that {@link GrantNotifier} completes.
+ * workstation agents, the tickets long-poll of host agents (one {@link LongPoll}), and their acknowledgements.
  */
 @Path("/api/agent/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,16 +44,10 @@ public class AgentResource {
     GrantService grants;
 
     @Inject
-    GrantNotifier notifier;
-
-    @Inject
-    HostCredentials hosts;
+    LongPoll poll;
 
     @Inject
     TicketService tickets;
-
-    @Inject
-    SpicegateConfig config;
 
     @Inject
     EnrollThrottle throttle;
@@ -74,39 +63,18 @@ public class AgentResource {
         }
         String source = SourceAddress.of(request);
         try {
-            if (body.token() != null && body.token().strip().startsWith(HostCredentials.TOKEN_PREFIX)) {
-                return hosts.enroll(body.token(), body.hostname(), source);
-            }
             return credentials.enroll(body.token(), body.hostname(), source);
         } catch (Problem refused) {
             throw refused.status() == 401 ? throttle.failed(source, refused) : refused;
         }
     }
 
-    /** Returns at once when the workstation's version differs from {@code after}, else at the next change or after the poll time. */
+    /** Workstation agents: their grant set, at once when its version differs from {@code after}, else at the next change. */
     @GET
     @Path("/grants")
     public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after) {
-        return Uni.createFrom().item(() -> credentials.authenticate(authorization))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToUni(ws -> {
-                    CompletableFuture<Void> change = notifier.next(ws);
-                    if (after == null || grants.version(ws) != after) {
-                        notifier.forget(ws, change);
-                        return Uni.createFrom().item(() -> grants.grants(ws));
-                    }
-                    return Uni.createFrom().completionStage(change)
-                            .ifNoItem().after(Duration.ofSeconds(config.agent().pollSeconds())).recoverWithItem((Void) null)
-                            .emitOn(Infrastructure.getDefaultWorkerPool())
-                            .map(x -> {
-                                notifier.forget(ws, change);
-                                if (notifier.stopping()) {
-                                    // this replica is going away: the agent polls again (another replica, or this one restarted)
-                                    throw Problem.notReady("This portal is restarting: poll again.", 1);
-                                }
-                                return grants.grants(ws);
-                            });
-                });
+        return poll.answer(() -> credentials.authenticate(AgentKind.WORKSTATION, authorization), after,
+                ws -> grants.grants(ws.id()));
     }
 
     @POST
@@ -114,37 +82,16 @@ public class AgentResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     public Response ack(@HeaderParam("Authorization") String authorization, Ack body) {
-        long ws = credentials.authenticate(authorization);
-        if (body == null) {
-            throw Problem.badRequest("Send {\"version\": N, \"applied\": [...], \"errors\": [...], \"facts\": {...}}.");
-        }
-        grants.ack(ws, body);
-        return Response.noContent().build();
+        return acked(AgentKind.WORKSTATION, authorization, body,
+                "{\"version\": N, \"applied\": [...], \"errors\": [...], \"facts\": {...}}", grants::ack);
     }
 
-    /** Host agents: returns at once when the host's version differs from {@code after}, else at the next change or after the poll time. */
+    /** Host agents: their ticket set, at once when its version differs from {@code after}, else at the next change. */
     @GET
     @Path("/tickets")
     public Uni<TicketSet> tickets(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after) {
-        return Uni.createFrom().item(() -> hosts.authenticate(authorization))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToUni(host -> {
-                    CompletableFuture<Void> change = notifier.nextForHost(host);
-                    if (after == null || tickets.version(host) != after) {
-                        notifier.forgetForHost(host, change);
-                        return Uni.createFrom().item(() -> tickets.tickets(host));
-                    }
-                    return Uni.createFrom().completionStage(change)
-                            .ifNoItem().after(Duration.ofSeconds(config.agent().pollSeconds())).recoverWithItem((Void) null)
-                            .emitOn(Infrastructure.getDefaultWorkerPool())
-                            .map(x -> {
-                                notifier.forgetForHost(host, change);
-                                if (notifier.stopping()) {
-                                    throw Problem.notReady("This portal is restarting: poll again.", 1);
-                                }
-                                return tickets.tickets(host);
-                            });
-                });
+        return poll.answer(() -> credentials.authenticate(AgentKind.HOST, authorization), after,
+                host -> tickets.tickets(host.id()));
     }
 
     /** Host agents: which one-time passwords are set on the VMs, and which failed. */
@@ -153,11 +100,17 @@ public class AgentResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     public Response ackTickets(@HeaderParam("Authorization") String authorization, TicketAck body) {
-        long host = hosts.authenticate(authorization);
+        return acked(AgentKind.HOST, authorization, body,
+                "{\"version\": N, \"applied\": [session ids], \"errors\": [{\"session\", \"error\"}]}", tickets::ack);
+    }
+
+    /** Authenticates the agent of {@code kind}, then hands it its ack; an empty body is answered with its {@code shape}. */
+    private <T> Response acked(AgentKind kind, String authorization, T body, String shape, BiConsumer<Long, T> ack) {
+        long id = credentials.authenticate(kind, authorization).id();
         if (body == null) {
-            throw Problem.badRequest("Send {\"version\": N, \"applied\": [session ids], \"errors\": [{\"session\", \"error\"}]}.");
+            throw Problem.badRequest("Send " + shape + ".");
         }
-        tickets.ack(host, body);
+        ack.accept(id, body);
         return Response.noContent().build();
     }
 }

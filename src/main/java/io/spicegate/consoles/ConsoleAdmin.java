@@ -1,6 +1,7 @@
 package io.spicegate.consoles;
 
 import io.spicegate.audit.AuditLog;
+import io.spicegate.enrollment.AgentCredentials;
 import io.spicegate.sessions.GrantService;
 import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
@@ -37,7 +38,7 @@ public class ConsoleAdmin {
     TicketService tickets;
 
     @Inject
-    HostCredentials hostCredentials;
+    AgentCredentials hostCredentials;
 
     /** A host as the admin API shows it, with its agent's state; secrets never included. */
     public record HostView(long id, String name, String address, String caPem, boolean enrolled, String agentHostname,

@@ -141,8 +141,7 @@ public class ConsoleSession extends PanacheEntityBase {
         if (firewallError != null) {
             return "error";
         }
-        boolean launchWritten = launchVersion == null
-                || workstation.ackedVersion != null && workstation.ackedVersion >= launchVersion;
+        boolean launchWritten = launchVersion == null || workstation.hasAcked(launchVersion);
         return grantAppliedAt != null && launchWritten ? "ready" : "pending";
     }
 

@@ -3,6 +3,7 @@ package io.spicegate.sessions;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.spicegate.enrollment.AgentKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -21,9 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Wakes agents' long-polls when their workstation's grants (or their KVM host's tickets) change, on whichever
- * replica they poll: every change does {@code pg_notify('spicegate_grants', <workstation id> | h<host id>)} in its
- * transaction, and each portal
- * LISTENs on one dedicated connection. Memory of one process is never the source of truth, only a wake-up.
+ * replica they poll: every change does {@code pg_notify('spicegate_grants', <workstation id> | h<host id>)} (an
+ * {@link AgentKey}'s payload) in its transaction, and each portal LISTENs on one dedicated connection. Memory of
+ * one process is never the source of truth, only a wake-up.
  */
 @ApplicationScoped
 public class GrantNotifier {
@@ -39,7 +40,7 @@ public class GrantNotifier {
     @ConfigProperty(name = "quarkus.datasource.password")
     Optional<String> password;
 
-    private final Map<Long, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+    private final Map<AgentKey, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
     private volatile boolean running;
     private Thread listener;
 
@@ -58,32 +59,15 @@ public class GrantNotifier {
         wakeAll();
     }
 
-    /** A future completed at the next change of this workstation's grants. Register before reading the version. */
-    public CompletableFuture<Void> next(long workstationId) {
+    /** A future completed at the next change of this agent's work. Register before reading the version. */
+    public CompletableFuture<Void> next(AgentKey agent) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        waiters.computeIfAbsent(workstationId, k -> ConcurrentHashMap.newKeySet()).add(f);
+        waiters.computeIfAbsent(agent, k -> ConcurrentHashMap.newKeySet()).add(f);
         return f;
     }
 
-    /**
-     * A future completed at the next change of this KVM host's tickets. Host keys share the channel with
-     * workstation ids: the payload is {@code h<id>}, the waiter key {@code -id}.
-     */
-    public CompletableFuture<Void> nextForHost(long hostId) {
-        return next(-hostId);
-    }
-
-    public void forgetForHost(long hostId, CompletableFuture<Void> f) {
-        forget(-hostId, f);
-    }
-
-    /** The notification payload for a host. */
-    static String hostKey(long hostId) {
-        return "h" + hostId;
-    }
-
-    public void forget(long workstationId, CompletableFuture<Void> f) {
-        waiters.computeIfPresent(workstationId, (k, set) -> {
+    public void forget(AgentKey agent, CompletableFuture<Void> f) {
+        waiters.computeIfPresent(agent, (k, set) -> {
             set.remove(f);
             return set.isEmpty() ? null : set;
         });
@@ -98,8 +82,8 @@ public class GrantNotifier {
         return waiters.values().stream().mapToInt(Set::size).sum();
     }
 
-    void wake(long workstationId) {
-        Set<CompletableFuture<Void>> set = waiters.remove(workstationId);
+    void wake(AgentKey agent) {
+        Set<CompletableFuture<Void>> set = waiters.remove(agent);
         if (set != null) {
             set.forEach(f -> f.complete(null));
         }
@@ -107,8 +91,8 @@ public class GrantNotifier {
 
     /** After a lost connection notifications may have been missed: every waiter re-reads its version. */
     void wakeAll() {
-        for (Long id : Set.copyOf(waiters.keySet())) {
-            wake(id);
+        for (AgentKey agent : Set.copyOf(waiters.keySet())) {
+            wake(agent);
         }
     }
 
@@ -129,8 +113,7 @@ public class GrantNotifier {
                     }
                     for (PGNotification n : batch) {
                         try {
-                            String p = n.getParameter();
-                            wake(p.startsWith("h") ? -Long.parseLong(p.substring(1)) : Long.parseLong(p));
+                            wake(AgentKey.parse(n.getParameter()));
                         } catch (NumberFormatException e) {
                             wakeAll();
                         }

@@ -2,22 +2,19 @@ package io.spicegate.sessions;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.consoles.Console;
+import io.spicegate.enrollment.AgentKey;
 import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.Destination;
 import io.spicegate.protocol.Grant;
 import io.spicegate.protocol.GrantError;
 import io.spicegate.protocol.GrantSet;
 import io.spicegate.protocol.HostFacts;
-import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.workstations.Workstation;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,38 +31,11 @@ import java.util.UUID;
  * with a version that bumps on every change; and the agent's acknowledgements.
  */
 @ApplicationScoped
-public class GrantService {
-
-    @Inject
-    Clock clock;
-
-    @Inject
-    EntityManager em;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    SpicegateConfig config;
+public class GrantService extends AgentWork {
 
     /** Marks the workstation's grants changed; agents polling any replica wake when the transaction commits. */
     public Long bump(Long workstationId) {
-        if (workstationId == null) {
-            return null;
-        }
-        Number v = (Number) em.createNativeQuery(
-                        "update workstation set grant_version = grant_version + 1 where id = ?1 returning grant_version")
-                .setParameter(1, workstationId).getSingleResult();
-        em.createNativeQuery("select pg_notify('" + GrantNotifier.CHANNEL + "', ?1)")
-                .setParameter(1, Long.toString(workstationId)).getSingleResult();
-        return v.longValue();
-    }
-
-    @Transactional
-    public long version(long workstationId) {
-        Number v = (Number) em.createNativeQuery("select grant_version from workstation where id = ?1")
-                .setParameter(1, workstationId).getSingleResult();
-        return v.longValue();
+        return workstationId == null ? null : versions.bump(AgentKey.workstation(workstationId));
     }
 
     /** The current grant set of a workstation. */
@@ -115,10 +85,7 @@ public class GrantService {
         Instant now = clock.instant();
         Workstation ws = Workstation.findById(workstationId);
         List<AuditLog.Entry> events = new ArrayList<>();
-        Set<UUID> applied = new HashSet<>();
-        for (String id : ack.applied() == null ? List.<String>of() : ack.applied()) {
-            parse(id).ifPresent(applied::add);
-        }
+        Set<UUID> applied = Acks.sessions(ack.applied(), new HashSet<>());
         for (UUID id : applied) {
             ConsoleSession s = ConsoleSession.findById(id);
             if (s != null && s.workstation != null && s.workstation.id == workstationId && s.grantAppliedAt == null) {
@@ -129,9 +96,9 @@ public class GrantService {
             }
         }
         for (GrantError e : ack.errors() == null ? List.<GrantError>of() : ack.errors()) {
-            parse(e.session()).map(id -> ConsoleSession.<ConsoleSession>findById(id)).ifPresent(s -> {
+            Acks.session(e.session()).map(id -> ConsoleSession.<ConsoleSession>findById(id)).ifPresent(s -> {
                 if (s.workstation != null && s.workstation.id == workstationId && s.firewallError == null) {
-                    s.firewallError = clip(e.error(), 500);
+                    s.firewallError = Acks.clip(e.error(), 500);
                     events.add(AuditLog.event("GRANT_FAILED").actor(ws.name).user(s.username).console(s.consoleName)
                             .workstation(ws.name).session(s.id).detail(s.firewallError));
                 }
@@ -147,15 +114,14 @@ public class GrantService {
             }
         }
         em.flush(); // the session rows first ...
-        ws.lastSeenAt = now;
-        ws.ackedVersion = ack.version();
+        ws.acked(ack.version(), now);
         HostFacts f = ack.facts();
         if (f != null) {
-            ws.agentVersion = clip(f.agentVersion(), 64);
-            ws.agentHostname = clip(f.hostname(), 255);
-            ws.remoteViewer = f.remoteViewerPath() == null ? null : clip(f.remoteViewerOwner() + ":" + f.remoteViewerGroup()
+            ws.agentVersion = Acks.clip(f.agentVersion(), 64);
+            ws.agentHostname = Acks.clip(f.hostname(), 255);
+            ws.remoteViewer = f.remoteViewerPath() == null ? null : Acks.clip(f.remoteViewerOwner() + ":" + f.remoteViewerGroup()
                     + " " + f.remoteViewerMode() + " " + f.remoteViewerPath(), 200);
-            String drift = clip(f.drift(), 500);
+            String drift = Acks.clip(f.drift(), 500);
             if (drift != null && !drift.equals(ws.drift)) {
                 events.add(0, AuditLog.event("AGENT_DRIFT").actor(ws.name).workstation(ws.name).detail(drift));
             }
@@ -164,14 +130,6 @@ public class GrantService {
         em.flush(); // ... then the workstation's ...
         for (AuditLog.Entry event : events) {
             audit.append(event, now); // ... and the audit chain last
-        }
-    }
-
-    private static java.util.Optional<UUID> parse(String id) {
-        try {
-            return java.util.Optional.of(UUID.fromString(id));
-        } catch (RuntimeException e) {
-            return java.util.Optional.empty();
         }
     }
 
@@ -192,13 +150,5 @@ public class GrantService {
         } catch (UnknownHostException e) {
             return List.of();
         }
-    }
-
-    private static String clip(String s, int max) {
-        if (s == null) {
-            return null;
-        }
-        String c = s.replace('\u0000', '?');
-        return c.length() <= max ? c : c.substring(0, max);
     }
 }

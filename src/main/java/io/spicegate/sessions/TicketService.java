@@ -3,19 +3,19 @@ package io.spicegate.sessions;
 import io.spicegate.audit.AuditLog;
 import io.spicegate.consoles.Console;
 import io.spicegate.consoles.KvmHost;
+import io.spicegate.enrollment.AgentEnrolled;
+import io.spicegate.enrollment.AgentKey;
+import io.spicegate.enrollment.AgentKind;
 import io.spicegate.protocol.GrantError;
 import io.spicegate.protocol.TicketAck;
 import io.spicegate.protocol.TicketJob;
 import io.spicegate.protocol.TicketSet;
-import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.workstations.Workstation;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
+import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,33 +33,22 @@ import java.util.UUID;
  * workstation's grants; agents polling any replica wake through {@link GrantNotifier}.
  */
 @ApplicationScoped
-public class TicketService {
+public class TicketService extends AgentWork {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
     /** SPICE takes at most 60 characters; 24 of 57 symbols are 140 bits. */
     static final int PASSWORD_LENGTH = 24;
-
-    @Inject
-    Clock clock;
-
-    @Inject
-    EntityManager em;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    SpicegateConfig config;
+    /**
+     * Session ?2, on a console of host ?3, whose ticket is still pending and covered by the acked version ?4: the
+     * "acked at least the version it was issued at" check of a ticket.
+     */
+    private static final String PENDING_AND_COVERED = "from console c where s.id = ?2 and s.console_id = c.id "
+            + "and c.host_id = ?3 and s.ticket_version <= ?4 and s.ticket_applied_at is null and s.ticket_error is null";
 
     /** Marks the host's tickets changed and returns its new version; its agent wakes when the transaction commits. */
     public long bump(long hostId) {
-        Number v = (Number) em.createNativeQuery(
-                        "update kvm_host set ticket_version = ticket_version + 1 where id = ?1 returning ticket_version")
-                .setParameter(1, hostId).getSingleResult();
-        em.createNativeQuery("select pg_notify('" + GrantNotifier.CHANNEL + "', ?1)")
-                .setParameter(1, GrantNotifier.hostKey(hostId)).getSingleResult();
-        return v.longValue();
+        return versions.bump(AgentKey.host(hostId));
     }
 
     /** The enrolled workstations or the consoles changed: every host agent fetches its set again. */
@@ -69,6 +58,13 @@ public class TicketService {
                 .getResultList();
         for (Number id : hosts) {
             bump(id.longValue());
+        }
+    }
+
+    /** An enrolled workstation may now reach the guarded console ports. */
+    void enrolled(@Observes AgentEnrolled event) {
+        if (event.agent().kind() == AgentKind.WORKSTATION) {
+            bumpAll();
         }
     }
 
@@ -91,13 +87,6 @@ public class TicketService {
         s.ticketAppliedAt = null;
         s.ticketError = null;
         s.ticketVersion = bump(s.console.host.id);
-    }
-
-    @Transactional
-    public long version(long hostId) {
-        Number v = (Number) em.createNativeQuery("select ticket_version from kvm_host where id = ?1")
-                .setParameter(1, hostId).getSingleResult();
-        return v.longValue();
     }
 
     /** What the host's agent must do now. */
@@ -135,16 +124,10 @@ public class TicketService {
     public void ack(long hostId, TicketAck ack) {
         Instant now = clock.instant();
         KvmHost host = KvmHost.findById(hostId);
-        host.lastSeenAt = now;
-        host.ackedVersion = ack.version();
-        Set<UUID> applied = new LinkedHashSet<>();
-        for (String id : ack.applied() == null ? List.<String>of() : ack.applied()) {
-            parse(id).ifPresent(applied::add);
-        }
-        for (UUID id : applied) {
-            int n = em.createNativeQuery("update console_session s set ticket_applied_at = ?1 from console c "
-                            + "where s.id = ?2 and s.console_id = c.id and c.host_id = ?3 and s.ticket_version <= ?4 "
-                            + "and s.ticket_applied_at is null and s.ticket_error is null and s.ticket_password is not null")
+        host.acked(ack.version(), now);
+        for (UUID id : Acks.sessions(ack.applied(), new LinkedHashSet<>())) {
+            int n = em.createNativeQuery("update console_session s set ticket_applied_at = ?1 " + PENDING_AND_COVERED
+                            + " and s.ticket_password is not null")
                     .setParameter(1, now).setParameter(2, id).setParameter(3, hostId).setParameter(4, ack.version())
                     .executeUpdate();
             if (n == 1) {
@@ -155,7 +138,7 @@ public class TicketService {
             }
         }
         for (GrantError e : ack.errors() == null ? List.<GrantError>of() : ack.errors()) {
-            UUID id = parse(e.session()).orElse(null);
+            UUID id = Acks.session(e.session()).orElse(null);
             if (id == null) {
                 continue;
             }
@@ -164,10 +147,8 @@ public class TicketService {
             if (pending != null && pending.ticketPassword != null) {
                 error = error.replace(pending.ticketPassword, "***"); // an agent's error must never carry the password on
             }
-            error = clip(error, 500);
-            int n = em.createNativeQuery("update console_session s set ticket_error = ?1 from console c "
-                            + "where s.id = ?2 and s.console_id = c.id and c.host_id = ?3 and s.ticket_version <= ?4 "
-                            + "and s.ticket_applied_at is null and s.ticket_error is null")
+            error = Acks.clip(error, 500);
+            int n = em.createNativeQuery("update console_session s set ticket_error = ?1 " + PENDING_AND_COVERED)
                     .setParameter(1, error).setParameter(2, id).setParameter(3, hostId).setParameter(4, ack.version())
                     .executeUpdate();
             if (n == 1) {
@@ -190,18 +171,5 @@ public class TicketService {
             out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
         }
         return new String(out);
-    }
-
-    private static java.util.Optional<UUID> parse(String id) {
-        try {
-            return java.util.Optional.of(UUID.fromString(id));
-        } catch (RuntimeException e) {
-            return java.util.Optional.empty();
-        }
-    }
-
-    private static String clip(String s, int max) {
-        String c = s.replace('\u0000', '?');
-        return c.length() <= max ? c : c.substring(0, max);
     }
 }

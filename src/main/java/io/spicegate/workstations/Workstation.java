@@ -1,14 +1,12 @@
 package io.spicegate.workstations;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.spicegate.enrollment.AgentHost;
+import io.spicegate.enrollment.AgentKind;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.DynamicUpdate;
@@ -25,13 +23,7 @@ import java.util.Set;
 @Entity
 @DynamicUpdate
 @Table(name = "workstation")
-public class Workstation extends PanacheEntityBase {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    public Long id;
-
-    public String name;
+public class Workstation extends AgentHost {
 
     public boolean active = true;
 
@@ -41,32 +33,9 @@ public class Workstation extends PanacheEntityBase {
     @Column(name = "cidr")
     public Set<String> addresses = new LinkedHashSet<>();
 
-    /** SHA-256 of the one-time enrollment token (null once used). */
-    @Column(name = "enrollment_token_hash")
-    public String enrollmentTokenHash;
-
-    @Column(name = "enrollment_expires_at")
-    public java.time.Instant enrollmentExpiresAt;
-
-    /** SHA-256 of the agent's secret; null while no agent is enrolled. */
-    @Column(name = "secret_hash")
-    public String secretHash;
-
-    @Column(name = "enrolled_at")
-    public java.time.Instant enrolledAt;
-
-    @Column(name = "agent_hostname")
-    public String agentHostname;
-
     /** Bumps on every change of this workstation's grants; agents long-poll for a newer one. */
     @Column(name = "grant_version")
     public long grantVersion = 1;
-
-    @Column(name = "acked_version")
-    public Long ackedVersion;
-
-    @Column(name = "last_seen_at")
-    public java.time.Instant lastSeenAt;
 
     @Column(name = "agent_version")
     public String agentVersion;
@@ -82,8 +51,15 @@ public class Workstation extends PanacheEntityBase {
     /** The agent's last drift warning, or null. */
     public String drift;
 
-    public boolean hasAgent() {
-        return secretHash != null;
+    @Override
+    public AgentKind kind() {
+        return AgentKind.WORKSTATION;
+    }
+
+    /** A disabled workstation's agent neither enrolls nor authenticates. */
+    @Override
+    public boolean admitted() {
+        return active;
     }
 
     public static Optional<Workstation> findByName(String name) {

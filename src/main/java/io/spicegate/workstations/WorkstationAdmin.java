@@ -1,6 +1,7 @@
 package io.spicegate.workstations;
 
 import io.spicegate.audit.AuditLog;
+import io.spicegate.enrollment.AgentCredentials;
 import io.spicegate.sessions.ConsoleSession;
 import io.spicegate.sessions.GrantService;
 import io.spicegate.sessions.SessionService;

@@ -3,7 +3,9 @@ package io.spicegate.agentapi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
+import io.spicegate.enrollment.AgentKey;
 import io.spicegate.protocol.Ack;
+import io.spicegate.sessions.AgentVersions;
 import io.spicegate.sessions.GrantService;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
@@ -43,6 +45,9 @@ class AckLockOrderTest {
     @Inject
     GrantService grants;
 
+    @Inject
+    AgentVersions versions;
+
     @Test
     void anAckBesideEndSessionWaitsInsteadOfDeadlocking() throws Exception {
         clock.berlin("2026-11-23T10:00");
@@ -65,7 +70,7 @@ class AckLockOrderTest {
         }
         // the session the ack reaches last (it walks a hash set of the ids) is the one being ended
         UUID session = new ArrayList<>(new HashSet<>(sessions)).get(1);
-        long version = grants.version(wsId);
+        long version = versions.version(AgentKey.workstation(wsId));
 
         CompletableFuture<Void> acked;
         try (Connection change = Db.connection()) {

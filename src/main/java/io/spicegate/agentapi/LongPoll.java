@@ -1,0 +1,58 @@
+package io.spicegate.agentapi;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.spicegate.enrollment.AgentKey;
+import io.spicegate.sessions.AgentVersions;
+import io.spicegate.sessions.GrantNotifier;
+import io.spicegate.shared.Problem;
+import io.spicegate.shared.SpicegateConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The agents' long-poll, for grants and tickets alike: answers at once when the agent's version differs from
+ * {@code after}, else at the next change or after the poll time. It holds no thread while it waits: it parks on a
+ * future that {@link GrantNotifier} completes.
+ */
+@ApplicationScoped
+public class LongPoll {
+
+    @Inject
+    GrantNotifier notifier;
+
+    @Inject
+    AgentVersions versions;
+
+    @Inject
+    SpicegateConfig config;
+
+    /** Authenticates on a worker thread, then answers {@code read} of the agent now or at its next change. */
+    public <T> Uni<T> answer(Supplier<AgentKey> authenticate, Long after, Function<AgentKey, T> read) {
+        return Uni.createFrom().item(authenticate)
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().transformToUni(agent -> {
+                    CompletableFuture<Void> change = notifier.next(agent);
+                    if (after == null || versions.version(agent) != after) {
+                        notifier.forget(agent, change);
+                        return Uni.createFrom().item(() -> read.apply(agent));
+                    }
+                    return Uni.createFrom().completionStage(change)
+                            .ifNoItem().after(Duration.ofSeconds(config.agent().pollSeconds())).recoverWithItem((Void) null)
+                            .emitOn(Infrastructure.getDefaultWorkerPool())
+                            .map(x -> {
+                                notifier.forget(agent, change);
+                                if (notifier.stopping()) {
+                                    // this replica is going away: the agent polls again (another replica, or this one restarted)
+                                    throw Problem.notReady("This portal is restarting: poll again.", 1);
+                                }
+                                return read.apply(agent);
+                            });
+                });
+    }
+}

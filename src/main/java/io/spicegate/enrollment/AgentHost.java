@@ -1,0 +1,86 @@
+package io.spicegate.enrollment;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A machine that may run an enrolled agent (a workstation or a KVM host): the agent link columns both tables share.
+ * A mapped superclass rather than an embeddable, so that the subclasses' {@code @DynamicUpdate} still writes only
+ * the columns that changed: a poll touching {@code lastSeenAt} never writes back a re-enrollment's secret.
+ */
+@MappedSuperclass
+public abstract class AgentHost extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public String name;
+
+    /** SHA-256 of the one-time enrollment token (null once used). */
+    @Column(name = "enrollment_token_hash")
+    public String enrollmentTokenHash;
+
+    @Column(name = "enrollment_expires_at")
+    public Instant enrollmentExpiresAt;
+
+    /** SHA-256 of the agent's secret; null while no agent is enrolled. */
+    @Column(name = "secret_hash")
+    public String secretHash;
+
+    @Column(name = "enrolled_at")
+    public Instant enrolledAt;
+
+    @Column(name = "agent_hostname")
+    public String agentHostname;
+
+    /** The last version the agent acknowledged having applied. */
+    @Column(name = "acked_version")
+    public Long ackedVersion;
+
+    @Column(name = "last_seen_at")
+    public Instant lastSeenAt;
+
+    /** Which kind of agent this machine runs. */
+    public abstract AgentKind kind();
+
+    /** Whether the machine may enroll and authenticate its agent now (a disabled workstation may not). */
+    public boolean admitted() {
+        return true;
+    }
+
+    /** Whether an agent is enrolled. */
+    public boolean hasAgent() {
+        return secretHash != null;
+    }
+
+    /** Whether the agent acknowledged {@code version} or a later one. */
+    public boolean hasAcked(long version) {
+        return ackedVersion != null && ackedVersion >= version;
+    }
+
+    /** The agent applied {@code version}: it was seen now. */
+    public void acked(long version, Instant now) {
+        lastSeenAt = now;
+        ackedVersion = version;
+    }
+
+    /** The agent called in; written at most every 10 seconds, so polls do not rewrite the row each time. */
+    void seen(Instant now) {
+        if (lastSeenAt == null || Duration.between(lastSeenAt, now).toSeconds() >= 10) {
+            lastSeenAt = now;
+        }
+    }
+
+    /** The wake-up key of this machine's agent. */
+    public AgentKey key() {
+        return new AgentKey(kind(), id);
+    }
+}
