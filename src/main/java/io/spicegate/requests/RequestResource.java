@@ -41,6 +41,9 @@ public class RequestResource {
     RequestService requests;
 
     @Inject
+    RequestInbox inbox;
+
+    @Inject
     ObjectMapper json;
 
     /** Body of approve and deny. */
@@ -60,14 +63,14 @@ public class RequestResource {
     @Path("/requests")
     @Operation(summary = "My requests, newest first, with their state and the approver's note")
     public List<RequestView> mine() {
-        return requests.mine(caller.requireUserId());
+        return inbox.mine(caller.requireUserId());
     }
 
     @GET
     @Path("/requests/{id}")
     @Operation(summary = "One request: mine, or one I may decide")
     public RequestView one(@PathParam("id") String id) {
-        return requests.get(caller.requireUserId(), id(id));
+        return inbox.get(caller.requireUserId(), id(id));
     }
 
     @POST
@@ -81,7 +84,7 @@ public class RequestResource {
     @Path("/approvals")
     @Operation(summary = "My inbox: pending requests I may decide, oldest first")
     public List<InboxItem> inbox() {
-        return requests.inbox(caller.requireUserId());
+        return inbox.inbox(caller.requireUserId());
     }
 
     @POST

@@ -2,15 +2,14 @@ package io.spicegate.rules;
 
 import io.spicegate.access.AccessPolicy;
 import io.spicegate.access.AccessRule;
-import io.spicegate.access.ApprovedWindow;
 import io.spicegate.access.Decision;
+import io.spicegate.access.Effect;
 import io.spicegate.access.Requester;
 import io.spicegate.consoles.Console;
 import io.spicegate.users.DirectoryAccounts;
 import io.spicegate.users.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -29,7 +28,7 @@ import java.util.Map;
 public class AccessService {
 
     @Inject
-    EntityManager em;
+    ApprovedWindows approved;
 
     @Inject
     Clock clock;
@@ -47,12 +46,7 @@ public class AccessService {
      */
     public Map<Console, List<Rule>> rulesOf(User user) {
         directory.refreshBeforeDecision(user, clock.instant());
-        List<Rule> rules = Rule.<Rule>find("""
-                select distinct r from Rule r join fetch r.console c join fetch c.host
-                left join fetch r.windows left join fetch r.approvers
-                where r.subjectUser.id = ?1
-                   or r.subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?1)""", user.id)
-                .withHint("org.hibernate.readOnly", true).list();
+        List<Rule> rules = Rule.coveringUser(user.id);
         Map<Console, List<Rule>> byConsole = new LinkedHashMap<>();
         rules.stream().sorted(Comparator.comparing((Rule r) -> r.console.name).thenComparing(r -> r.id))
                 .forEach(r -> byConsole.computeIfAbsent(r.console, c -> new ArrayList<>()).add(r));
@@ -64,7 +58,7 @@ public class AccessService {
         Map<Console, List<Rule>> byConsole = rulesOf(user);
         List<AccessRule> all = new ArrayList<>();
         byConsole.values().forEach(rs -> rs.forEach(r -> all.add(r.toAccessRule())));
-        Map<String, Decision> decisions = AccessPolicy.decideAll(requester(user), all, approvedWindows(user, null, now), now);
+        Map<String, Decision> decisions = AccessPolicy.decideAll(requester(user), all, approved.of(user.id, null, now), now);
         List<ConsoleAccess> out = new ArrayList<>(byConsole.size());
         for (Map.Entry<Console, List<Rule>> e : byConsole.entrySet()) {
             Decision d = decisions.get(e.getKey().name);
@@ -76,49 +70,15 @@ public class AccessService {
     /** The decision for one console; DENIED with no window when the user has no rule for it. */
     public ConsoleAccess decide(User user, Console console, Instant now) {
         directory.refreshBeforeDecision(user, now);
-        List<Rule> rules = Rule.list("""
-                select r from Rule r where r.console.id = ?1 and (r.subjectUser.id = ?2
-                   or r.subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?2))""",
-                console.id, user.id);
+        List<Rule> rules = Rule.covering(user.id, console.id);
         Decision d = AccessPolicy.decide(requester(user), console.name,
-                rules.stream().map(Rule::toAccessRule).toList(), approvedWindows(user, console, now), now);
+                rules.stream().map(Rule::toAccessRule).toList(), approved.of(user.id, console.id, now), now);
         return new ConsoleAccess(console, d, zoneOf(rules, d));
     }
 
     public boolean hasAnyRule(User user, Console console) {
         directory.refreshBeforeDecision(user, clock.instant());
-        return Rule.count("""
-                console.id = ?1 and (subjectUser.id = ?2
-                   or subjectGroup.id in (select g.id from Group g join g.members m where m.id = ?2))""",
-                console.id, user.id) > 0;
-    }
-
-    /**
-     * The user's approved off-hours requests as one-off windows (of one console, or all when null). Only
-     * those still running at {@code now} or later matter to a decision at {@code now}.
-     */
-    List<ApprovedWindow> approvedWindows(User user, Console console, Instant now) {
-        var query = em.createNativeQuery("""
-                        select r.id, c.name, r.approved_start, r.approved_end from access_request r
-                        join console c on c.id = r.console_id
-                        where r.user_id = ?1 and r.state = 'APPROVED' and r.approved_end > ?2"""
-                        + (console == null ? "" : " and r.console_id = ?3") + " order by r.id")
-                .setParameter(1, user.id).setParameter(2, now);
-        if (console != null) {
-            query.setParameter(3, console.id);
-        }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = query.getResultList();
-        List<ApprovedWindow> windows = new ArrayList<>(rows.size());
-        for (Object[] r : rows) {
-            windows.add(new ApprovedWindow(((Number) r[0]).longValue(), (String) r[1], instant(r[2]), instant(r[3])));
-        }
-        return windows;
-    }
-
-    private static Instant instant(Object value) {
-        return value instanceof java.sql.Timestamp t ? t.toInstant()
-                : value instanceof java.time.OffsetDateTime o ? o.toInstant() : (Instant) value;
+        return Rule.coversAny(user.id, console.id);
     }
 
     private static Requester requester(User user) {
@@ -127,7 +87,7 @@ public class AccessService {
 
     /** The zone times are shown in: that of the first ALLOW rule (rules of one console normally share one). */
     private static ZoneId zoneOf(List<Rule> rules, Decision d) {
-        return rules.stream().filter(r -> r.effect == io.spicegate.access.Effect.ALLOW).findFirst()
+        return rules.stream().filter(r -> r.effect == Effect.ALLOW).findFirst()
                 .or(() -> rules.stream().findFirst())
                 .map(r -> ZoneId.of(r.zone)).orElse(ZoneId.of("UTC"));
     }

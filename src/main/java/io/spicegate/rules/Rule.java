@@ -1,6 +1,7 @@
 package io.spicegate.rules;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.quarkus.panache.common.Parameters;
 import io.spicegate.access.AccessRule;
 import io.spicegate.access.Effect;
 import io.spicegate.access.Subject;
@@ -31,7 +32,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A stored access rule (DESIGN.md rule 1); {@link #toAccessRule()} hands it to the pure decision core. */
+/**
+ * A stored access rule (DESIGN.md rule 1); {@link #toAccessRule()} hands it to the pure decision core. Its named
+ * finders hold the two questions other features ask of rules, each written once: which rules cover a user
+ * ({@link #covers}) and who may approve for him ({@link #approves}).
+ */
 @Entity
 @Table(name = "access_rule")
 public class Rule extends PanacheEntityBase {
@@ -81,6 +86,74 @@ public class Rule extends PanacheEntityBase {
 
     @Column(name = "valid_until")
     public Instant validUntil;
+
+    // ------------------------------------------------------------------------------------------ finders
+
+    /** Every rule covering the user, with console, host, windows and approvers fetched in one read-only query. */
+    public static List<Rule> coveringUser(long userId) {
+        return Rule.<Rule>find("""
+                        select distinct r from Rule r join fetch r.console c join fetch c.host
+                        left join fetch r.windows left join fetch r.approvers
+                        where\s""" + covers("r", ":user"), Parameters.with("user", userId))
+                .withHint("org.hibernate.readOnly", true).list();
+    }
+
+    /** The rules covering the user on one console, in the order they were made. */
+    public static List<Rule> covering(long userId, long consoleId) {
+        return Rule.list("from Rule r where r.console.id = :console and " + covers("r", ":user") + " order by r.id",
+                Parameters.with("console", consoleId).and("user", userId));
+    }
+
+    /** Whether any rule covers the user on the console. */
+    public static boolean coversAny(long userId, long consoleId) {
+        return Rule.count("from Rule r where r.console.id = :console and " + covers("r", ":user"),
+                Parameters.with("console", consoleId).and("user", userId)) > 0;
+    }
+
+    /** Whether any rule names the user an approver (directly or through the approver group), for anyone. */
+    public static boolean approvableBy(long userId) {
+        return Rule.count("from Rule r where " + namesApprover("r", ":user"), Parameters.with("user", userId)) > 0;
+    }
+
+    /**
+     * The active people who may decide a request of {@code requester} for the console at {@code at}, by
+     * {@link #approves}: never the requester himself; by username.
+     */
+    public static List<User> approversOf(long requesterId, long consoleId, Instant at) {
+        return User.list("from User u where u.active and u.id <> :requester and "
+                        + approves("u.id", ":requester", ":console", ":at") + " order by u.username",
+                Parameters.with("requester", requesterId).and("console", consoleId).and("at", at));
+    }
+
+    /**
+     * JPQL condition, the one definition of "who decides": an ALLOW rule of console {@code console} that is valid
+     * at {@code at}, covers {@code requester} (directly or through a group) and names {@code approver} an approver
+     * (directly or through the approver group). Each argument is a JPQL expression of the caller's query: a path
+     * ({@code q.user.id}) or a named parameter ({@code :me}).
+     */
+    public static String approves(String approver, String requester, String console, String at) {
+        return "exists (select ar.id from Rule ar where ar.console.id = " + console
+                + " and ar.effect = io.spicegate.access.Effect.ALLOW"
+                + " and (ar.validFrom is null or ar.validFrom <= " + at + ")"
+                + " and (ar.validUntil is null or ar.validUntil > " + at + ")"
+                + " and " + covers("ar", requester) + " and " + namesApprover("ar", approver) + ")";
+    }
+
+    /** JPQL condition, the one definition of "covered by": rule {@code rule} names {@code user} or one of his groups. */
+    private static String covers(String rule, String user) {
+        return "(" + rule + ".subjectUser.id = " + user + " or " + rule + ".subjectGroup.id in (select " + rule
+                + "sg.id from Group " + rule + "sg join " + rule + "sg.members " + rule + "sm where " + rule + "sm.id = "
+                + user + "))";
+    }
+
+    /** JPQL condition: rule {@code rule} names {@code user} an approver, directly or through its approver group. */
+    private static String namesApprover(String rule, String user) {
+        return "(exists (select " + rule + "a.id from " + rule + ".approvers " + rule + "a where " + rule + "a.id = "
+                + user + ") or " + rule + ".approverGroup.id in (select " + rule + "ag.id from Group " + rule + "ag join "
+                + rule + "ag.members " + rule + "am where " + rule + "am.id = " + user + "))";
+    }
+
+    // ------------------------------------------------------------------------------------------ the core's view
 
     public boolean hasApprovers() {
         return !approvers.isEmpty() || approverGroup != null;

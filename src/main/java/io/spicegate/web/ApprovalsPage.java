@@ -3,6 +3,7 @@ package io.spicegate.web;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.spicegate.requests.InboxItem;
+import io.spicegate.requests.RequestInbox;
 import io.spicegate.requests.RequestService;
 import io.spicegate.requests.RequestView;
 import io.spicegate.shared.Problem;
@@ -42,6 +43,9 @@ public class ApprovalsPage {
     @Inject
     RequestService requests;
 
+    @Inject
+    RequestInbox inbox;
+
     @GET
     public TemplateInstance inbox(@QueryParam("approved") String approved, @QueryParam("denied") String denied) {
         String info = approved != null ? "Approved. The requester has been told."
@@ -78,7 +82,7 @@ public class ApprovalsPage {
 
     private TemplateInstance render(String info, String error, long errorId, String note) {
         long me = caller.requireUserId();
-        return Templates.approvals(Page.of(caller, "Approvals", "approvals"), requests.inbox(me),
-                requests.decidedBy(me, 20), info, error, errorId, note == null ? "" : note);
+        return Templates.approvals(Page.of(caller, "Approvals", "approvals"), inbox.inbox(me),
+                inbox.decidedBy(me, 20), info, error, errorId, note == null ? "" : note);
     }
 }

@@ -1,6 +1,6 @@
 package io.spicegate.web;
 
-import io.spicegate.requests.RequestService;
+import io.spicegate.requests.RequestInbox;
 import io.spicegate.users.Caller;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -21,13 +21,13 @@ public class RequestNav {
     Caller caller;
 
     @Inject
-    RequestService requests;
+    RequestInbox requests;
 
-    private RequestService.Nav nav;
+    private RequestInbox.Nav nav;
 
-    private RequestService.Nav nav() {
+    private RequestInbox.Nav nav() {
         if (nav == null) {
-            nav = caller.isLoggedIn() ? requests.nav(caller.requireUserId()) : RequestService.Nav.NONE;
+            nav = caller.isLoggedIn() ? requests.nav(caller.requireUserId()) : RequestInbox.Nav.NONE;
         }
         return nav;
     }

@@ -2,6 +2,7 @@ package io.spicegate.web;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.spicegate.requests.RequestInbox;
 import io.spicegate.requests.RequestService;
 import io.spicegate.requests.RequestView;
 import io.spicegate.shared.Problem;
@@ -45,7 +46,7 @@ public class RequestsPage {
         static native TemplateInstance requests(Page page, List<RequestView> requests, Set<Long> news, String info,
                                                 String error);
 
-        static native TemplateInstance form(Page page, RequestService.FormInfo form, boolean later, String start,
+        static native TemplateInstance form(Page page, RequestInbox.FormInfo form, boolean later, String start,
                                             String earliest, String minutes, String reason, String error);
     }
 
@@ -54,6 +55,9 @@ public class RequestsPage {
 
     @Inject
     RequestService requests;
+
+    @Inject
+    RequestInbox inbox;
 
     @GET
     public TemplateInstance list(@QueryParam("asked") String asked, @QueryParam("cancelled") String cancelled) {
@@ -65,15 +69,15 @@ public class RequestsPage {
     }
 
     private TemplateInstance render(long me, String info, String error) {
-        List<RequestView> mine = requests.mine(me);
-        Set<Long> news = requests.markSeen(me); // before the nav is drawn: "My requests (n)" goes back to none
+        List<RequestView> mine = inbox.mine(me);
+        Set<Long> news = inbox.markSeen(me); // before the nav is drawn: "My requests (n)" goes back to none
         return Templates.requests(Page.of(caller, "My requests", "requests"), mine, news, info, error);
     }
 
     @GET
     @Path("new")
     public TemplateInstance form(@QueryParam("console") String console) {
-        RequestService.FormInfo form = requests.form(caller.requireUserId(), console);
+        RequestInbox.FormInfo form = inbox.form(caller.requireUserId(), console);
         String minutes = Integer.toString(Math.min(60, form.maxMinutes()));
         return renderForm(form, false, null, minutes, "", null);
     }
@@ -84,7 +88,7 @@ public class RequestsPage {
                         @RestForm String minutes, @RestForm String reason, @Context HttpServerRequest request) {
         long me = caller.requireUserId();
         caller.checkCsrf(csrf);
-        RequestService.FormInfo form = requests.form(me, console);
+        RequestInbox.FormInfo form = inbox.form(me, console);
         boolean later = "later".equals(when);
         try {
             Instant wanted = later ? instant(start, form.zone()) : null;
@@ -116,7 +120,7 @@ public class RequestsPage {
         }
     }
 
-    private TemplateInstance renderForm(RequestService.FormInfo form, boolean later, String start, String minutes,
+    private TemplateInstance renderForm(RequestInbox.FormInfo form, boolean later, String start, String minutes,
                                         String reason, String error) {
         ZonedDateTime now = form.now().atZone(form.zone());
         String earliest = LOCAL.format(now.truncatedTo(ChronoUnit.MINUTES));
