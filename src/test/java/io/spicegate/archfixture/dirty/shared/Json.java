@@ -1,0 +1,9 @@
+package io.spicegate.archfixture.dirty.shared;
+
+import io.spicegate.archfixture.dirty.audit.Trail;
+
+/** ArchitectureTest fixture: shared naming a feature. */
+public class Json {
+
+    public Trail trail;
+}
