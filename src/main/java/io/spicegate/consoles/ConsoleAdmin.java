@@ -2,12 +2,10 @@ package io.spicegate.consoles;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.enrollment.AgentCredentials;
-import io.spicegate.sessions.GrantService;
-import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Validate;
-import io.spicegate.workstations.Workstation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -32,10 +30,10 @@ public class ConsoleAdmin {
     AuditLog audit;
 
     @Inject
-    GrantService grants;
+    Event<DestinationsChanged> destinationsChanged;
 
     @Inject
-    TicketService tickets;
+    Event<ConsoleDeleting> consoleDeleting;
 
     @Inject
     AgentCredentials hostCredentials;
@@ -234,11 +232,7 @@ public class ConsoleAdmin {
     @Transactional
     public void deleteConsole(long id, String admin) {
         Console c = findConsole(id);
-        long live = io.spicegate.sessions.ConsoleSession.count("console.id = ?1 and state = ?2", id,
-                io.spicegate.sessions.SessionState.ACTIVE);
-        if (live > 0) {
-            throw Problem.conflict("Console " + c.name + " has " + live + " live session(s): end them first.");
-        }
+        consoleDeleting.fire(new ConsoleDeleting(c.id, c.name));
         audit.append(AuditLog.event("CONSOLE_DELETED").actor(admin).console(c.name).detail(ConsoleView.of(c).toString()), clock.instant());
         c.delete();
         bumpAll();
@@ -274,10 +268,7 @@ public class ConsoleAdmin {
 
     /** The protected destinations changed: every agent fetches the new list (host agents: their ports). */
     private void bumpAll() {
-        for (Workstation w : Workstation.<Workstation>listAll()) {
-            grants.bump(w.id);
-        }
-        tickets.bumpAll();
+        destinationsChanged.fire(new DestinationsChanged());
     }
 
     private static String address(String raw) {

@@ -1,10 +1,10 @@
 package io.spicegate.users;
 
 import io.spicegate.audit.AuditLog;
-import io.spicegate.sessions.SessionService;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Validate;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -13,9 +13,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
-/** Administration of accounts and groups. Deactivation ends the user's login and console sessions at once. */
+/**
+ * Administration of accounts and groups. Deactivation ends the user's login sessions, and (through
+ * {@link UserDeactivated}) his console sessions, at once.
+ */
 @ApplicationScoped
 public class UserAdmin {
 
@@ -33,7 +37,13 @@ public class UserAdmin {
     AuthService auth;
 
     @Inject
-    SessionService sessions;
+    Event<UserDeactivated> deactivated;
+
+    @Inject
+    Event<UserDeleted> deleted;
+
+    @Inject
+    Event<GroupDeleting> groupDeleting;
 
     /** A user as the admin API shows it (no password); {@code memberships} says where each group comes from. */
     public record UserView(long id, String username, String displayName, String email, String unixUsername,
@@ -133,9 +143,10 @@ public class UserAdmin {
         }
         if (wasActive && !u.active) {
             auth.endLoginSessions(u.id);
-            int ended = sessions.revokeAllOf(u.id, admin, "account deactivated");
+            AtomicInteger ended = new AtomicInteger();
+            deactivated.fire(new UserDeactivated(u.id, admin, ended));
             audit.append(AuditLog.event("USER_DEACTIVATED").actor(admin).user(u.username)
-                    .detail(ended + " live session(s) revoked"), now);
+                    .detail(ended.get() + " live session(s) revoked"), now);
         }
         audit.append(AuditLog.event("USER_CHANGED").actor(admin).user(u.username).detail(before + " -> " + UserView.of(u)), now);
         return UserView.of(u);
@@ -148,15 +159,13 @@ public class UserAdmin {
             throw Problem.conflict("You cannot delete yourself: ask another administrator.");
         }
         auth.endLoginSessions(u.id);
-        sessions.revokeAllOf(u.id, admin, "account deleted");
+        deleted.fire(new UserDeleted(u.id, admin));
         for (Group g : List.copyOf(u.groups)) {
             g.members.remove(u);
         }
         io.spicegate.users.LoginFailure.delete("username", u.username);
-        // the session log and the requests keep the name; their link to the account goes, as the schema's
-        // "on delete set null" does (left in place, Hibernate refuses to flush rows pointing at a deleted user)
-        io.spicegate.sessions.ConsoleSession.<io.spicegate.sessions.ConsoleSession>list("user.id", u.id).forEach(s -> s.user = null);
-        io.spicegate.requests.AccessRequest.<io.spicegate.requests.AccessRequest>list("user.id", u.id).forEach(r -> r.user = null);
+        // the session log and the requests keep the name; their link to the account goes by the schema's
+        // "on delete set null" (V1, V3); the observer of UserDeleted clears it on the sessions it has loaded
         audit.append(AuditLog.event("USER_DELETED").actor(admin).user(u.username).detail(UserView.of(u).toString()), clock.instant());
         u.delete();
     }
@@ -287,10 +296,7 @@ public class UserAdmin {
     @Transactional
     public void deleteGroup(long id, String admin) {
         Group g = findGroup(id);
-        long rules = io.spicegate.rules.Rule.count("subjectGroup.id = ?1", id);
-        if (rules > 0) {
-            throw Problem.conflict("Group " + g.name + " is the subject of " + rules + " rule(s): delete or change them first.");
-        }
+        groupDeleting.fire(new GroupDeleting(g.id, g.name));
         audit.append(AuditLog.event("GROUP_DELETED").actor(admin).detail(GroupView.of(g).toString()), clock.instant());
         for (User u : List.copyOf(g.members)) {
             u.groups.remove(g);

@@ -2,13 +2,10 @@ package io.spicegate.workstations;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.enrollment.AgentCredentials;
-import io.spicegate.sessions.ConsoleSession;
-import io.spicegate.sessions.GrantService;
-import io.spicegate.sessions.SessionService;
-import io.spicegate.sessions.TicketService;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Validate;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -18,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Administration of workstations: addresses, enrollment of their agents, disabling and removal. */
 @ApplicationScoped
@@ -33,13 +31,10 @@ public class WorkstationAdmin {
     AgentCredentials credentials;
 
     @Inject
-    GrantService grants;
+    Event<WorkstationWithdrawn> withdrawn;
 
     @Inject
-    TicketService tickets;
-
-    @Inject
-    SessionService sessions;
+    Event<WorkstationChanged> changed;
 
     /** Admin view; secrets never included. */
     public record View(long id, String name, List<String> addresses, boolean active, boolean enrolled,
@@ -97,7 +92,7 @@ public class WorkstationAdmin {
         int revoked = 0;
         if (w.active && Boolean.FALSE.equals(in.active())) {
             // before the workstation's row changes: the sessions' rows are locked first (GrantService.ack's order)
-            revoked = sessions.revokeAllAt(w.id, admin, "workstation " + w.name + " disabled");
+            revoked = withdraw(w, false, admin);
         }
         if (in.name() != null) {
             String name = Validate.name(in.name(), "workstation");
@@ -117,8 +112,7 @@ public class WorkstationAdmin {
         if (in.strict() != null) {
             w.strict = in.strict();
         }
-        grants.bump(w.id);
-        tickets.bumpAll(); // guarded hosts admit enrolled, active workstations' addresses only
+        changed.fire(new WorkstationChanged(w.id, false)); // guarded hosts admit enrolled, active workstations only
         audit.append(AuditLog.event("WORKSTATION_CHANGED").actor(admin).workstation(w.name)
                 .detail(before + " -> " + View.of(w) + (revoked > 0 ? "; " + revoked + " live session(s) revoked" : "")),
                 clock.instant());
@@ -130,8 +124,7 @@ public class WorkstationAdmin {
     public Created reenroll(long id, String admin) {
         Workstation w = find(id);
         w.secretHash = null;
-        grants.bump(w.id);
-        tickets.bumpAll();
+        changed.fire(new WorkstationChanged(w.id, false));
         return new Created(w.id, w.name, credentials.newEnrollmentToken(w, admin));
     }
 
@@ -139,13 +132,18 @@ public class WorkstationAdmin {
     @Transactional
     public void delete(long id, String admin) {
         Workstation w = find(id);
-        int revoked = sessions.revokeAllAt(w.id, admin, "workstation " + w.name + " removed");
-        // the schema's "on delete set null", done here too: Hibernate refuses to flush rows pointing at a deleted row
-        ConsoleSession.<ConsoleSession>list("workstation.id", w.id).forEach(s -> s.workstation = null);
+        int revoked = withdraw(w, true, admin);
         audit.append(AuditLog.event("WORKSTATION_DELETED").actor(admin).workstation(w.name).detail(View.of(w)
                 + (revoked > 0 ? "; " + revoked + " live session(s) revoked" : "")), clock.instant());
         w.delete();
-        tickets.bumpAll();
+        changed.fire(new WorkstationChanged(w.id, true));
+    }
+
+    /** Ends the workstation's live sessions (DESIGN.md rule 2) through {@link WorkstationWithdrawn}; how many ended. */
+    private int withdraw(Workstation w, boolean removed, String admin) {
+        AtomicInteger revoked = new AtomicInteger();
+        withdrawn.fire(new WorkstationWithdrawn(w.id, w.name, removed, admin, revoked));
+        return revoked.get();
     }
 
     private static Workstation find(long id) {

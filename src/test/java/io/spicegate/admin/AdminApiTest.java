@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -21,7 +22,10 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The admin API: build an office from nothing, validation that changes nothing, and admins only. */
+/**
+ * The admin API: build an office from nothing, validation that changes nothing, admins only, and what deleting or
+ * changing users, groups, consoles and workstations does to sessions, grants, tickets and rules.
+ */
 @QuarkusTest
 class AdminApiTest {
 
@@ -166,5 +170,110 @@ class AdminApiTest {
                 .body(Map.of("username", "x1", "password", "long-enough-1", "roles", List.of("admin")))
                 .post("/api/v1/admin/users").then().statusCode(403);
         assertEquals(0, Db.count("select count(*) from app_user where username = 'x1'"));
+    }
+
+    // --- admin changes announced as events reach sessions, grants, tickets and rules (issue 15 point 3) ---------
+
+    static RequestSpecification as(String user) {
+        return given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json");
+    }
+
+    /** A fresh user with a live session on a fresh console: {user, console, session id}. */
+    String[] liveSession(String base) {
+        String user = fixtures.user(base);
+        String console = fixtures.console("vm");
+        fixtures.rule(console).user(user).save();
+        String session = as(user).body(Map.of("console", console)).post("/api/v1/sessions").then().statusCode(201)
+                .extract().path("id");
+        return new String[] {user, console, session};
+    }
+
+    static long id(String table, String name) {
+        return Db.count("select id from " + table + " where " + (table.equals("app_user") ? "username" : "name") + " = ?", name);
+    }
+
+    @Test
+    void deletingAUserRevokesHisSessionsAndTheLogAndHisRequestsKeepHisName() {
+        String[] live = liveSession("gone");
+        String user = live[0];
+        String later = fixtures.console("vm");
+        fixtures.rule(later).user(user).window(Fixtures.weekdays(), "08:00", "09:00")
+                .approver(fixtures.user("evboss", true, false)).save();
+        long request = ((Number) as(user).body(Map.of("console", later, "minutes", 30, "reason", "month end"))
+                .post("/api/v1/requests").then().statusCode(201).extract().path("id")).longValue();
+
+        asAdmin().delete("/api/v1/admin/users/" + id("app_user", user)).then().statusCode(204);
+
+        UUID sid = UUID.fromString(live[2]);
+        assertEquals(List.of("REVOKED|" + admin + "|account deleted|" + user + "|"), Db.strings("select state || '|' || ended_by "
+                + "|| '|' || end_reason || '|' || username || '|' || coalesce(user_id::text, '') from console_session where id = ?", sid));
+        assertEquals(List.of("SESSION_REVOKED|account deleted"), Db.strings("select action || '|' || detail from audit_event "
+                + "where session_id = ? and action = 'SESSION_REVOKED'", sid));
+        assertEquals(List.of(user + "|"), Db.strings("select username || '|' || coalesce(user_id::text, '') from access_request "
+                + "where id = ?", request));
+        assertEquals(0, Db.count("select count(*) from app_user where username = ?", user));
+    }
+
+    @Test
+    void aConsoleWithLiveSessionsIsNotDeleted() {
+        String[] live = liveSession("busy");
+        String console = live[1];
+        long id = id("console", console);
+
+        asAdmin().delete("/api/v1/admin/consoles/" + id).then().statusCode(409)
+                .body("error", equalTo("Console " + console + " has 1 live session(s): end them first."));
+        assertEquals(1, Db.count("select count(*) from console where id = ?", id));
+        assertEquals(0, Db.count("select count(*) from audit_event where action = 'CONSOLE_DELETED' and console = ?", console));
+
+        as(live[0]).delete("/api/v1/sessions/" + live[2]).then().statusCode(200);
+        asAdmin().delete("/api/v1/admin/consoles/" + id).then().statusCode(204);
+        assertEquals(0, Db.count("select count(*) from console where id = ?", id));
+    }
+
+    @Test
+    void aGroupThatRulesNameIsNotDeleted() {
+        String group = fixtures.group("team", fixtures.user("member"));
+        long rule = fixtures.rule(fixtures.console("vm")).group(group).save();
+        long id = id("user_group", group);
+
+        asAdmin().delete("/api/v1/admin/groups/" + id).then().statusCode(409)
+                .body("error", equalTo("Group " + group + " is the subject of 1 rule(s): delete or change them first."));
+        assertEquals(1, Db.count("select count(*) from user_group where id = ?", id));
+        assertEquals(1, Db.count("select count(*) from group_member where group_id = ?", id));
+
+        asAdmin().delete("/api/v1/admin/rules/" + rule).then().statusCode(204);
+        asAdmin().delete("/api/v1/admin/groups/" + id).then().statusCode(204);
+        assertEquals(0, Db.count("select count(*) from user_group where id = ?", id));
+    }
+
+    @Test
+    void consoleAndWorkstationChangesBumpGrantAndTicketVersions() {
+        String workstation = fixtures.workstation("evws", "10.95.0.1");
+        long ws = id("workstation", workstation);
+        String token = asAdmin().body(Map.of("name", Fixtures.unique("kvm"), "address", "10.95.1.1"))
+                .post("/api/v1/admin/hosts").then().statusCode(201).extract().path("enrollmentToken");
+        String host = given().contentType("application/json").body(Map.of("token", token, "hostname", "kvm-host"))
+                .post("/api/agent/v1/enroll").then().statusCode(200).extract().path("name");
+        long hostId = id("kvm_host", host);
+        String console = fixtures.console("vm");
+
+        long[] before = versions(ws, hostId);
+        asAdmin().body(Map.of("description", "changed")).put("/api/v1/admin/consoles/" + id("console", console)).then().statusCode(200);
+        long[] afterConsole = versions(ws, hostId);
+        assertTrue(afterConsole[0] > before[0] && afterConsole[1] > before[1], "a console change bumps both");
+
+        asAdmin().body(Map.of("addresses", List.of("10.95.0.2"))).put("/api/v1/admin/workstations/" + ws).then().statusCode(200);
+        long[] afterWorkstation = versions(ws, hostId);
+        assertTrue(afterWorkstation[0] > afterConsole[0] && afterWorkstation[1] > afterConsole[1], "a workstation change bumps both");
+
+        asAdmin().delete("/api/v1/admin/workstations/" + ws).then().statusCode(204);
+        assertTrue(Db.count("select ticket_version from kvm_host where id = ?", hostId) > afterWorkstation[1],
+                "a removed workstation is no longer admitted by guarded hosts");
+    }
+
+    /** The workstation's grant version and the host's ticket version. */
+    static long[] versions(long workstation, long host) {
+        return new long[] {Db.count("select grant_version from workstation where id = ?", workstation),
+                Db.count("select ticket_version from kvm_host where id = ?", host)};
     }
 }
