@@ -1,6 +1,6 @@
 package io.spicegate.admin;
 
-import io.spicegate.sessions.ConsoleSession;
+import io.spicegate.sessions.AdminSession;
 import io.spicegate.sessions.SessionLog;
 import io.spicegate.sessions.SessionService;
 import io.spicegate.shared.Problem;
@@ -8,7 +8,6 @@ import io.spicegate.users.Caller;
 import io.spicegate.users.SourceAddress;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -39,16 +38,6 @@ public class AdminSessionResource {
     @Inject
     SessionLog log;
 
-    /** A session as administrators see it. */
-    public record AdminSession(UUID id, String user, String console, String workstation, String source,
-                               Instant startsAt, Instant endsAt, String state, String firewall, Instant grantAppliedAt,
-                               Instant endedAt, String endedBy, String endReason) {
-        static AdminSession of(ConsoleSession s) {
-            return new AdminSession(s.id, s.username, s.consoleName, s.workstationName, s.sourceAddress, s.startsAt,
-                    s.endsAt, s.state.name(), s.firewallState(), s.grantAppliedAt, s.endedAt, s.endedBy, s.endReason);
-        }
-    }
-
     /** A page of the session log; {@code next} is the {@code after} of the following (older) page, null at the end. */
     public record LogPage(List<SessionLog.Row> sessions, String next) { }
 
@@ -56,13 +45,12 @@ public class AdminSessionResource {
     public record RevokeRequest(String reason) { }
 
     @GET
-    @Transactional
     public List<AdminSession> list(@QueryParam("state") String state) {
         caller.requireAdmin();
         if (state != null && !state.equals("ACTIVE")) {
             throw Problem.badRequest("Only state=ACTIVE is supported here; the full history is in the session log (/api/v1/admin/sessions/log).");
         }
-        return sessions.live().stream().map(AdminSession::of).toList();
+        return sessions.live();
     }
 
     /**
@@ -113,7 +101,6 @@ public class AdminSessionResource {
     @POST
     @Path("/{id}/revoke")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Transactional
     public AdminSession revoke(@PathParam("id") String id, RevokeRequest body, @Context HttpServerRequest request) {
         caller.requireAdmin();
         UUID uuid;
@@ -122,7 +109,6 @@ public class AdminSessionResource {
         } catch (IllegalArgumentException e) {
             throw Problem.notFound("There is no session '" + io.spicegate.shared.TimeText.clip(id) + "'.");
         }
-        return AdminSession.of(sessions.revoke(caller.username(), uuid, body == null ? null : body.reason(),
-                SourceAddress.of(request)));
+        return sessions.revoke(caller.username(), uuid, body == null ? null : body.reason(), SourceAddress.of(request));
     }
 }

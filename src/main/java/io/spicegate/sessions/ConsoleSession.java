@@ -15,6 +15,8 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.DynamicUpdate;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -121,6 +123,53 @@ public class ConsoleSession extends PanacheEntityBase {
     /** Why the host's agent could not set the password. */
     @Column(name = "ticket_error")
     public String ticketError;
+
+    /**
+     * A new ACTIVE session of {@code user} on {@code console} from {@code workstation} over [start, end), with a fresh
+     * launch file. The names are copied, so the session log survives deleting any of the three.
+     */
+    public static ConsoleSession open(User user, Console console, Workstation workstation, String source, Instant start,
+                                      Instant end, Long approvedRequestId) {
+        ConsoleSession s = new ConsoleSession();
+        s.id = UUID.randomUUID();
+        s.state = SessionState.ACTIVE;
+        s.user = user;
+        s.username = user.username;
+        s.unixUsername = user.unixUsername;
+        s.console = console;
+        s.consoleName = console.name;
+        s.workstation = workstation;
+        s.workstationName = workstation.name;
+        s.sourceAddress = source;
+        s.startsAt = start;
+        s.endsAt = end;
+        s.approvedRequestId = approvedRequestId;
+        s.renewLaunchFile();
+        return s;
+    }
+
+    /** A (re-)open hands out a fresh launch file: a new nonce, not yet downloaded. */
+    void renewLaunchFile() {
+        vvNonce = io.spicegate.shared.Secrets.nonce();
+        vvFetchedAt = null;
+    }
+
+    /** The user's ACTIVE session on this console from this workstation, if any (at most one: DESIGN.md rule 2). */
+    static Optional<ConsoleSession> activeOf(long userId, long consoleId, long workstationId) {
+        return find("user.id = ?1 and console.id = ?2 and workstation.id = ?3 and state = ?4",
+                userId, consoleId, workstationId, SessionState.ACTIVE).firstResultOptional();
+    }
+
+    /** Another user's ACTIVE session on this console, if any: SPICE admits one viewer at a time. */
+    static Optional<ConsoleSession> activeOfOthers(long consoleId, long notUserId) {
+        return find("console.id = ?1 and state = ?2 and user.id <> ?3", consoleId, SessionState.ACTIVE, notUserId)
+                .firstResultOptional();
+    }
+
+    /** The sessions running at {@code now}, soonest end first. */
+    static List<ConsoleSession> liveAt(Instant now) {
+        return list("state = ?1 and endsAt > ?2 order by endsAt", SessionState.ACTIVE, now);
+    }
 
     /** none (no host agent: the static password), pending, ready, or error. */
     public String ticketState() {

@@ -13,12 +13,12 @@ public final class LaunchFile {
     private LaunchFile() {
     }
 
-    /** The HTTP answer carrying a launch file: a download, never cached. */
-    public static jakarta.ws.rs.core.Response response(SessionService.LaunchFileContent vv) {
-        return jakarta.ws.rs.core.Response.ok(vv.body(), MEDIA_TYPE)
-                .header("Content-Disposition", "attachment; filename=\"" + vv.fileName() + "\"")
-                .header("Cache-Control", "no-store")
-                .build();
+    /** The body and file name of a launch file as served for download. Its toString hides the content. */
+    public record Content(String fileName, String body) {
+        @Override
+        public String toString() {
+            return "LaunchFile[" + fileName + "]";
+        }
     }
 
     /** What a strict workstation's user runs instead of downloading the file: the launcher its sudo rule allows. */
@@ -39,6 +39,16 @@ public final class LaunchFile {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(render(s.console, password, s.consoleName + " (Spicegate) - release cursor: Shift+F12"));
+    }
+
+    /**
+     * A strict workstation's user never gets the launch file from the portal (DESIGN.md rule 5): its agent writes
+     * it and the sudo rule starts remote-viewer on it. The sentence names the command to run there.
+     */
+    static String strictRefusal(String workstation, String console) {
+        return "Workstation " + workstation + " is in strict mode, so the portal does not hand out its launch files: "
+                + "on " + workstation + ", run this in a terminal: " + strictCommand(console)
+                + " (it starts remote-viewer on the file the Spicegate agent wrote for you).";
     }
 
     /** The command a strict workstation's user runs for the session's console. */

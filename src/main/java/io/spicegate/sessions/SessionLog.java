@@ -52,9 +52,6 @@ public class SessionLog {
     @Inject
     Clock clock;
 
-    @Inject
-    SessionService sessions;
-
     /** How a session was authorised: by a rule's time window, or by an approved off-hours request. */
     public enum Authority { WINDOW, REQUEST }
 
@@ -262,7 +259,7 @@ public class SessionLog {
     @Transactional
     public List<Live> live() {
         Instant now = clock.instant();
-        return sessions.live().stream().map(s -> new Live(s.id, s.username, s.consoleName, s.workstationName,
+        return ConsoleSession.liveAt(now).stream().map(s -> new Live(s.id, s.username, s.consoleName, s.workstationName,
                 s.sourceAddress, s.startsAt, s.endsAt, Math.max(0, Duration.between(now, s.endsAt).toSeconds()),
                 s.firewallState(), s.firewallError)).toList();
     }

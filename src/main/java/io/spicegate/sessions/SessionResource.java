@@ -93,8 +93,15 @@ public class SessionResource {
     @Produces({LaunchFile.MEDIA_TYPE, MediaType.APPLICATION_JSON})
     @Operation(summary = "The one-shot launch file for remote-viewer; a second download answers 410")
     public Response launchFile(@PathParam("id") String id, @Context HttpServerRequest request) {
-        SessionService.LaunchFileContent vv = sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request));
-        return LaunchFile.response(vv);
+        return download(sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request)));
+    }
+
+    /** The HTTP answer carrying a launch file, for the API and the page alike: a download, never cached. */
+    public static Response download(LaunchFile.Content vv) {
+        return Response.ok(vv.body(), LaunchFile.MEDIA_TYPE)
+                .header("Content-Disposition", "attachment; filename=\"" + vv.fileName() + "\"")
+                .header("Cache-Control", "no-store")
+                .build();
     }
 
     static UUID uuid(String id) {

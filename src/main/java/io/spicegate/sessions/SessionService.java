@@ -95,24 +95,11 @@ public class SessionService {
             throw Problem.forbidden(refusal(console.name, d, ca.zone()));
         }
         expireDue(console.id, now);
-        Optional<ConsoleSession> mine = ConsoleSession.find(
-                "user.id = ?1 and console.id = ?2 and workstation.id = ?3 and state = ?4",
-                user.id, console.id, ws.id, SessionState.ACTIVE).firstResultOptional();
+        Optional<ConsoleSession> mine = ConsoleSession.activeOf(user.id, console.id, ws.id);
         if (mine.isPresent()) {
-            ConsoleSession s = mine.get();
-            s.vvNonce = nonce();
-            s.vvFetchedAt = null;
-            tickets.issue(s, now); // a fresh launch file carries a fresh one-time password
-            if (ws.strict) {
-                s.launchVersion = grants.bump(ws.id); // the agent writes the fresh launch file: ready once it acked
-            }
-            audit.append(AuditLog.event("SESSION_REOPENED").actor(user.username).user(user.username)
-                    .console(console.name).workstation(ws.name).session(s.id).source(source)
-                    .detail("fresh launch file; ends " + s.endsAt), now);
-            return new Opened(SessionView.of(s, now), true);
+            return new Opened(reopen(mine.get(), user, console, ws, source, now), true);
         }
-        Optional<ConsoleSession> other = ConsoleSession.find("console.id = ?1 and state = ?2 and user.id <> ?3",
-                console.id, SessionState.ACTIVE, user.id).firstResultOptional();
+        Optional<ConsoleSession> other = ConsoleSession.activeOfOthers(console.id, user.id);
         if (other.isPresent()) {
             throw Problem.conflict(console.name + " is in use by " + other.get().username + " until "
                     + TimeText.time(other.get().endsAt, ca.zone(), now) + " (SPICE admits one viewer at a time): try again then.");
@@ -122,21 +109,7 @@ public class SessionService {
         if (d.until() != null && d.until().isBefore(end)) {
             end = d.until();
         }
-        ConsoleSession s = new ConsoleSession();
-        s.id = UUID.randomUUID();
-        s.user = user;
-        s.console = console;
-        s.workstation = ws;
-        s.username = user.username;
-        s.unixUsername = user.unixUsername;
-        s.consoleName = console.name;
-        s.workstationName = ws.name;
-        s.sourceAddress = source;
-        s.startsAt = now;
-        s.endsAt = end;
-        s.state = SessionState.ACTIVE;
-        s.approvedRequestId = d.approvedRequestId();
-        s.vvNonce = nonce();
+        ConsoleSession s = ConsoleSession.open(user, console, ws, source, now, end, d.approvedRequestId());
         tickets.issue(s, now);
         s.persist();
         Long version = grants.bump(ws.id);
@@ -148,14 +121,27 @@ public class SessionService {
         return new Opened(SessionView.of(s, now), false);
     }
 
+    /** Opening again returns the user's live session with a fresh one-shot launch file (DESIGN.md rule 2). */
+    private SessionView reopen(ConsoleSession s, User user, Console console, Workstation ws, String source, Instant now) {
+        s.renewLaunchFile();
+        tickets.issue(s, now); // a fresh launch file carries a fresh one-time password
+        if (ws.strict) {
+            s.launchVersion = grants.bump(ws.id); // the agent writes the fresh launch file: ready once it acked
+        }
+        audit.append(AuditLog.event("SESSION_REOPENED").actor(user.username).user(user.username)
+                .console(console.name).workstation(ws.name).session(s.id).source(source)
+                .detail("fresh launch file; ends " + s.endsAt), now);
+        return SessionView.of(s, now);
+    }
+
     /** The one-shot launch file: the first download of a (re-)opened live session; then 410. */
     @Transactional(dontRollbackOn = Problem.class)
-    public LaunchFileContent launchFile(long userId, UUID sessionId, String source) {
+    public LaunchFile.Content launchFile(long userId, UUID sessionId, String source) {
         Instant now = clock.instant();
         ConsoleSession s = own(userId, sessionId, LockModeType.NONE);
         requireOwnWorkstation(s, source, now);
         if (s.workstation != null && s.workstation.strict) {
-            throw Problem.conflict(strictRefusal(s));
+            throw Problem.conflict(LaunchFile.strictRefusal(s.workstationName, s.consoleName));
         }
         if (!s.isLiveAt(now)) {
             throw Problem.gone("This session has ended, so its launch file is no longer valid: open the console again.");
@@ -178,17 +164,7 @@ public class SessionService {
         }
         audit.append(AuditLog.event("VV_DOWNLOADED").actor(s.username).user(s.username).console(s.consoleName)
                 .workstation(s.workstationName).session(s.id).source(source), now);
-        return new LaunchFileContent(s.consoleName + ".vv", body.orElseThrow());
-    }
-
-    /**
-     * A strict workstation's user never gets the launch file from the portal (DESIGN.md rule 5): its agent writes
-     * it and the sudo rule starts remote-viewer on it. The sentence names the command to run there.
-     */
-    static String strictRefusal(ConsoleSession s) {
-        return "Workstation " + s.workstationName + " is in strict mode, so the portal does not hand out its launch files: "
-                + "on " + s.workstationName + ", run this in a terminal: " + LaunchFile.strictCommand(s.consoleName)
-                + " (it starts remote-viewer on the file the Spicegate agent wrote for you).";
+        return new LaunchFile.Content(s.consoleName + ".vv", body.orElseThrow());
     }
 
     /**
@@ -207,14 +183,6 @@ public class SessionService {
                 + ", where you opened it, and this computer (" + source + ") is "
                 + (caller == null ? "not that workstation" : "workstation " + caller.name)
                 + ": fetch it there, or open the console from this computer.");
-    }
-
-    /** The body and file name of a launch file. Its toString hides the content. */
-    public record LaunchFileContent(String fileName, String body) {
-        @Override
-        public String toString() {
-            return "LaunchFile[" + fileName + "]";
-        }
     }
 
     /**
@@ -287,7 +255,7 @@ public class SessionService {
 
     /** An administrator ends someone's session; the agent cuts the connection. The row is locked, as in {@link #end}. */
     @Transactional
-    public ConsoleSession revoke(String admin, UUID sessionId, String reason, String source) {
+    public AdminSession revoke(String admin, UUID sessionId, String reason, String source) {
         Instant now = clock.instant();
         ConsoleSession s = ConsoleSession.findById(sessionId, LockModeType.PESSIMISTIC_WRITE);
         if (s == null) {
@@ -304,7 +272,7 @@ public class SessionService {
         grants.bump(s.workstation == null ? null : s.workstation.id);
         audit.append(AuditLog.event("SESSION_REVOKED").actor(admin).user(s.username).console(s.consoleName)
                 .workstation(s.workstationName).session(s.id).source(source).detail(why), now);
-        return s;
+        return AdminSession.of(s);
     }
 
     /** Ends every live session of a user (deactivation, removal). */
@@ -332,10 +300,10 @@ public class SessionService {
         return live.size();
     }
 
-    /** Live sessions for administrators. */
+    /** Live sessions for administrators, soonest end first. */
     @Transactional
-    public List<ConsoleSession> live() {
-        return ConsoleSession.list("state = ?1 and endsAt > ?2 order by endsAt", SessionState.ACTIVE, clock.instant());
+    public List<AdminSession> live() {
+        return ConsoleSession.liveAt(clock.instant()).stream().map(AdminSession::of).toList();
     }
 
     /** The user's sessions, live first, newest first. */
@@ -352,12 +320,6 @@ public class SessionService {
     @Transactional
     public SessionView get(long userId, UUID sessionId) {
         return SessionView.of(own(userId, sessionId, LockModeType.NONE), clock.instant());
-    }
-
-    /** Who holds a console now (another user's live session), if anyone. */
-    public Optional<ConsoleSession> holder(long consoleId, long notUserId, Instant now) {
-        return ConsoleSession.find("console.id = ?1 and state = ?2 and endsAt > ?3 and user.id <> ?4 order by endsAt desc",
-                consoleId, SessionState.ACTIVE, now, notUserId).firstResultOptional();
     }
 
     /** Marks every session past its end as EXPIRED, once, whichever replica runs it. */
@@ -422,9 +384,5 @@ public class SessionService {
             return "You may use " + console + " at this time only with approval: ask for off-hours access." + next;
         }
         return "You may not use " + console + " now." + next;
-    }
-
-    private static String nonce() {
-        return io.spicegate.shared.Secrets.nonce();
     }
 }

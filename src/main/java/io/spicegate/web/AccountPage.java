@@ -2,14 +2,13 @@ package io.spicegate.web;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.spicegate.users.AccountService;
 import io.spicegate.users.AuthFilter;
 import io.spicegate.users.AuthService;
 import io.spicegate.users.Caller;
 import io.spicegate.users.SourceAddress;
-import io.spicegate.users.User;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -37,6 +36,9 @@ public class AccountPage {
     @Inject
     AuthService auth;
 
+    @Inject
+    AccountService accounts;
+
     @GET
     public TemplateInstance show() {
         return render(null, null);
@@ -61,10 +63,9 @@ public class AccountPage {
         return Response.ok(render(null, "Your password is changed. Your other logins have been ended.")).build();
     }
 
-    @Transactional
     TemplateInstance render(String error, String info) {
-        User u = caller.requireUser();
-        return Templates.account(Page.of(caller, "My account", "account"), u.displayNameOrUsername(),
-                u.email == null ? "" : u.email, u.unixUsername, String.join(", ", u.roles()), error, info);
+        AccountService.Account a = accounts.of(caller.requireUserId());
+        return Templates.account(Page.of(caller, "My account", "account"), a.displayName(), a.email(), a.unixUsername(),
+                a.roles(), error, info);
     }
 }

@@ -3,6 +3,7 @@ package io.spicegate.web;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.spicegate.sessions.LaunchFile;
+import io.spicegate.sessions.SessionResource;
 import io.spicegate.sessions.SessionService;
 import io.spicegate.sessions.SessionView;
 import io.spicegate.shared.Problem;
@@ -66,8 +67,7 @@ public class SessionsPage {
     @Path("{id}/console.vv")
     @Produces({LaunchFile.MEDIA_TYPE, MediaType.TEXT_HTML})
     public Response launchFile(@PathParam("id") String id, @Context HttpServerRequest request) {
-        SessionService.LaunchFileContent vv = sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request));
-        return LaunchFile.response(vv);
+        return SessionResource.download(sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request)));
     }
 
     @POST

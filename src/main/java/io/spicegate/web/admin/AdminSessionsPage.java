@@ -2,7 +2,6 @@ package io.spicegate.web.admin;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.spicegate.sessions.ConsoleSession;
 import io.spicegate.sessions.SessionLog;
 import io.spicegate.sessions.SessionService;
 import io.spicegate.shared.Problem;
@@ -65,8 +64,8 @@ public class AdminSessionsPage {
             if (reason == null || reason.isBlank()) {
                 throw Problem.badRequest("Say why you end this session: the reason goes into the session log.");
             }
-            ConsoleSession s = sessions.revoke(caller.username(), uuid, reason.strip(), SourceAddress.of(request));
-            return AdminSupport.seeOther("/admin/sessions?ended=" + s.id);
+            UUID ended = sessions.revoke(caller.username(), uuid, reason.strip(), SourceAddress.of(request)).id();
+            return AdminSupport.seeOther("/admin/sessions?ended=" + ended);
         } catch (Problem p) {
             if (!AdminSupport.isFormProblem(p)) {
                 throw p;
