@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.spicegate.shared.ErrorBody;
-import io.spicegate.shared.Problem;
-import io.spicegate.shared.TimeText;
+import io.spicegate.shared.PathIds;
 import io.spicegate.users.Caller;
 import io.spicegate.users.SourceAddress;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,13 +34,13 @@ import java.util.List;
 public class RequestResource {
 
     @Inject
+    RequestInbox inbox;
+
+    @Inject
     Caller caller;
 
     @Inject
     RequestService requests;
-
-    @Inject
-    RequestInbox inbox;
 
     @Inject
     ObjectMapper json;
@@ -90,23 +89,29 @@ public class RequestResource {
     @POST
     @Path("/requests/{id}/approve")
     @Operation(summary = "Approve a request, with an optional {note}")
-    public RequestView approve(@PathParam("id") String id,
-                              @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                                      schema = @Schema(implementation = DecisionBody.class))) String body,
-                              @Context HttpServerRequest request) throws JsonProcessingException {
-        long me = caller.requireUserId();
-        return requests.approve(me, id(id), note(body), SourceAddress.of(request));
+    public RequestView approve(@PathParam("id") String id, @RequestBody(required = false, content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DecisionBody.class))) String body,
+                               @Context HttpServerRequest request) throws JsonProcessingException {
+        return decide(RequestState.APPROVED, id, body, request);
     }
 
     @POST
     @Path("/requests/{id}/deny")
     @Operation(summary = "Deny a request, with a {note} saying why (required)")
-    public RequestView deny(@PathParam("id") String id,
-                           @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                                   schema = @Schema(implementation = DecisionBody.class))) String body,
-                           @Context HttpServerRequest request) throws JsonProcessingException {
+    public RequestView deny(@PathParam("id") String id, @RequestBody(required = false, content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DecisionBody.class))) String body,
+                            @Context HttpServerRequest request) throws JsonProcessingException {
+        return decide(RequestState.DENIED, id, body, request);
+    }
+
+    private RequestView decide(RequestState outcome, String id, String body, HttpServerRequest request)
+            throws JsonProcessingException {
         long me = caller.requireUserId();
-        return requests.deny(me, id(id), note(body), SourceAddress.of(request));
+        long requestId = id(id);
+        String note = note(body);
+        String source = SourceAddress.of(request);
+        return outcome == RequestState.APPROVED ? requests.approve(me, requestId, note, source)
+                : requests.deny(me, requestId, note, source);
     }
 
     /** The note of {@code {"note": ...}}; a decision may also come with no body at all (curl -X POST). */
@@ -140,10 +145,6 @@ public class RequestResource {
     }
 
     static long id(String id) {
-        try {
-            return Long.parseLong(id);
-        } catch (NumberFormatException e) {
-            throw Problem.notFound("There is no request '" + TimeText.clip(id) + "': request ids are numbers.");
-        }
+        return PathIds.number(id, "request", "request ids are numbers.");
     }
 }

@@ -54,10 +54,10 @@ public class RequestsPage {
     Caller caller;
 
     @Inject
-    RequestService requests;
+    RequestInbox inbox;
 
     @Inject
-    RequestInbox inbox;
+    RequestService requests;
 
     @GET
     public TemplateInstance list(@QueryParam("asked") String asked, @QueryParam("cancelled") String cancelled) {
