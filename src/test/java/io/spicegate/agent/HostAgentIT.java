@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,76 +38,48 @@ class HostAgentIT {
     static final int QMP_PORT = 20002;
     static final int LIBVIRT_PORT = 20004;
 
+    static AgentLab agents;
     static KvmLab lab;
-    static TestUsers users;
     static TestUsers.User alice;
     static TestUsers.User bob;
-    static PortalProcess portal;
-    static Path data;
     static Path wsState;
     static Path hostState;
-    static Process wsAgent;
-    static Process hostAgent;
     static KvmLab.BareVm bare;
     static String domain;
     static Path domainLog;
     static Api asAlice;
-    static final List<String> passwords = new ArrayList<>();
+    static List<String> passwords;
 
     @BeforeAll
     static void setUp() throws Exception {
-        assertTrue(Files.isRegularFile(EnforcementIT.AGENT_JAR), EnforcementIT.AGENT_JAR + " missing: run ./mvnw verify");
         long started = System.nanoTime();
-        users = new TestUsers();
-        lab = KvmLab.create();
-        alice = users.create("sgh_a_" + lab.suffix);
-        bob = users.create("sgh_b_" + lab.suffix);
+        agents = AgentLab.create("sgh");
+        lab = agents.lab;
+        alice = agents.alice;
+        bob = agents.bob;
+        passwords = agents.passwords;
         bare = lab.bareQemu("vmq-" + lab.suffix, QMP_PORT, "static-q-" + lab.suffix);
         lab.startLibvirtd();
         domain = "sgh-vml-" + lab.suffix;
         domainLog = lab.libvirtDomain(domain, LIBVIRT_PORT, "static-l-" + lab.suffix);
         lab.startXvfb();
 
-        data = Files.createTempDirectory("sgh-portal-");
-        wsState = Files.createTempDirectory("sgh-ws-agent-");
-        hostState = Files.createTempDirectory("sgh-host-agent-");
-        portal = PortalProcess.start("host-agent-portal", new HashMap<>(Map.of(
-                "SPICEGATE_DATA_DIR", data.toString(),
-                "QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true",
-                "QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true",
-                "QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "127.0.0.1")));
-        Api admin = Api.basic(portal.base, "admin", "demo");
-        JsonNode host = admin.post("/api/v1/admin/hosts", Map.of("name", "kvm", "address", lab.kvmAddress,
-                "caPem", lab.caPem())).expect(201).json();
-        String hostToken = host.get("enrollmentToken").asText();
-        assertTrue(hostToken.startsWith("sgh_"), hostToken);
-        for (String[] c : new String[][] {{"vmq", Integer.toString(QMP_PORT), "static-q-"}, {"vml", Integer.toString(LIBVIRT_PORT), "static-l-"}}) {
-            admin.post("/api/v1/admin/consoles", Map.of("name", c[0], "host", "kvm", "tlsPort", Integer.parseInt(c[1]),
-                    "hostSubject", lab.hostSubject, "password", c[2] + lab.suffix)).expect(201);
-        }
-        for (String[] u : new String[][] {{"alice", alice.name()}, {"bob", bob.name()}}) {
-            admin.post("/api/v1/admin/users", Map.of("username", u[0], "password", "password-" + u[0],
-                    "unixUsername", u[1], "roles", List.of("user"))).expect(201);
-        }
-        EnforcementIT.rule(admin, "vmq", "alice", null);
-        EnforcementIT.rule(admin, "vml", "alice", null);
-        String wsToken = admin.post("/api/v1/admin/workstations", Map.of("name", "ws",
-                "addresses", List.of(lab.wsAddress))).expect(201).json().get("enrollmentToken").asText();
+        agents.startPortal("host-agent-portal");
+        wsState = agents.wsState;
+        hostState = agents.hostState;
+        assertTrue(agents.hostToken().startsWith("sgh_"), agents.hostToken());
+        agents.console("vmq", QMP_PORT, "static-q-" + lab.suffix);
+        agents.console("vml", LIBVIRT_PORT, "static-l-" + lab.suffix);
+        EnforcementIT.rule(agents.admin, "vmq", "alice", null);
+        EnforcementIT.rule(agents.admin, "vml", "alice", null);
+        agents.startWorkstationAgent(false, "");
         // registered, but its agent never enrolls: the host must not let it in
-        admin.post("/api/v1/admin/workstations", Map.of("name", "rogue", "addresses", List.of(lab.rogueAddress))).expect(201);
-
-        Path wsConfig = wsState.resolve("agent.properties");
-        Files.writeString(wsConfig, "portal.url=" + portal.base + "\nenrollment.token=" + wsToken + "\nstate.dir=" + wsState
-                + "\nnetns=" + lab.ws + "\nretry.seconds=1\npoll.timeout.seconds=40\nhostname=ws\n");
-        wsAgent = EnforcementIT.startAgent(wsConfig, wsState);
-        Path hostConfig = hostState.resolve("agent.properties");
-        Files.writeString(hostConfig, "portal.url=" + portal.base + "\nenrollment.token=" + hostToken + "\nstate.dir=" + hostState
-                + "\nmode=host\nnetns=" + lab.kvm + "\nretry.seconds=1\npoll.timeout.seconds=40\nhostname=kvm\n"
-                + "ticket.seconds=" + TICKET_SECONDS + "\n"
+        agents.admin.post("/api/v1/admin/workstations", Map.of("name", "rogue", "addresses", List.of(lab.rogueAddress)))
+                .expect(201);
+        agents.startHostAgent("ticket.seconds=" + TICKET_SECONDS + "\n"
                 + "console.vmq.qmp=" + bare.qmpAgent() + "\n"
                 + "console.vml.libvirt=" + domain + "\n"
                 + "libvirt.uri=" + lab.libvirtUri() + "\n");
-        hostAgent = EnforcementIT.startAgent(hostConfig, hostState);
 
         String admitWs = "-A SPICEGATE-IN -s " + lab.wsAddress + "/32 -p tcp -m multiport --dports " + QMP_PORT + ","
                 + LIBVIRT_PORT + " -j RETURN";
@@ -117,25 +88,23 @@ class HostAgentIT {
         await(() -> hostChain().equals(List.of("-A SPICEGATE-IN -i lo -j RETURN", admitWs, reject)),
                 "the host chain admitting the enrolled workstation only", () -> hostChain() + "\n" + log(hostState));
         assertFalse(hostChain().stream().anyMatch(r -> r.contains(lab.rogueAddress)), "a workstation without an agent is not admitted");
-        asAlice = Api.basic(portal.base, "alice", "password-alice").from(lab.wsAddress);
+        asAlice = agents.asAlice();
         System.out.println("lab, portal and agents ready in " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
     }
 
     @AfterAll
     static void tearDown() throws Exception {
+        if (agents == null) {
+            return;
+        }
         try {
-            for (Process agent : new Process[] {wsAgent, hostAgent}) {
-                if (agent != null && agent.isAlive()) {
-                    agent.destroy();
-                    assertTrue(agent.waitFor(15, TimeUnit.SECONDS), "an agent did not stop on SIGTERM");
-                }
-            }
-            if (hostAgent != null) {
+            agents.stopAgents();
+            if (agents.hostAgent != null) {
                 // stopped: only loopback reaches the console ports; --remove and --apply-base as the units run them
                 List<String> closed = List.of("-A SPICEGATE-IN -i lo -j RETURN", "-A SPICEGATE-IN -p tcp -m multiport --dports "
                         + QMP_PORT + "," + LIBVIRT_PORT + " -j REJECT --reject-with tcp-reset");
                 assertEquals(closed, hostChain());
-                Path config = hostState.resolve("agent.properties");
+                Path config = agents.hostConfig();
                 assertEquals(0, jar("--config", config.toString(), "--remove"));
                 assertEquals(List.of(), hostChain());
                 assertFalse(Sh.run("ip", "netns", "exec", lab.kvm, "iptables", "-S", "INPUT").contains(InputScript.CHAIN));
@@ -144,27 +113,9 @@ class HostAgentIT {
                 assertTrue(Sh.run("ip", "netns", "exec", lab.kvm, "iptables", "-S", "INPUT").lines()
                         .anyMatch(l -> l.equals("-A INPUT -j SPICEGATE-IN")));
             }
-            System.out.println("--- host agent log:\n" + log(hostState) + "\n--- workstation agent log:\n" + log(wsState));
-            if (portal != null) {
-                portal.close();
-                String logs = portal.logText() + log(wsState) + log(hostState);
-                for (String password : passwords) {
-                    assertFalse(logs.contains(password), "a one-time password in a log");
-                }
-            }
+            agents.checkLogs();
         } finally {
-            if (portal != null) {
-                portal.close();
-            }
-            if (lab != null) {
-                lab.close();
-            }
-            if (users != null) {
-                users.close();
-            }
-            for (Path dir : new Path[] {data, wsState, hostState}) {
-                EnforcementIT.deleteTree(dir);
-            }
+            agents.close();
         }
     }
 
@@ -208,10 +159,10 @@ class HostAgentIT {
         JsonNode session = EnforcementIT.open(asAlice, console);
         assertEquals("pending", session.get("ticket").asText(), "a fresh session waits for the host agent");
         Launch first = launchFile(session);
-        assertEquals(List.of("tls-port=" + port), lines(first.vv, "tls-port="));
-        assertEquals(List.of(), lines(first.vv, "port="), "a TLS console has no plain port");
-        assertEquals(List.of("host-subject=" + lab.hostSubject), lines(first.vv, "host-subject="));
-        assertEquals(List.of("secure-channels=all"), lines(first.vv, "secure-channels="));
+        assertEquals(List.of("tls-port=" + port), AgentLab.lines(first.vv, "tls-port="));
+        assertEquals(List.of(), AgentLab.lines(first.vv, "port="), "a TLS console has no plain port");
+        assertEquals(List.of("host-subject=" + lab.hostSubject), AgentLab.lines(first.vv, "host-subject="));
+        assertEquals(List.of("secure-channels=all"), AgentLab.lines(first.vv, "secure-channels="));
         assertTrue(first.vv.contains("ca=-----BEGIN CERTIFICATE-----\\n"), first.vv);
         assertTrue(first.password.length() >= 16, "a one-time password of 16+ characters");
         assertFalse(first.password.startsWith("static-"), "not the console's static password");
@@ -271,7 +222,7 @@ class HostAgentIT {
                 long fetched = System.nanoTime();
                 System.out.println(session.get("console").asText() + ": .vv served " + Duration.ofNanos(fetched - opened).toMillis()
                         + " ms after Open console (firewall + ticket acks)");
-                List<String> password = lines(answer.body(), "password=");
+                List<String> password = AgentLab.lines(answer.body(), "password=");
                 assertEquals(1, password.size(), answer.body());
                 String pw = password.get(0).substring("password=".length());
                 passwords.add(pw);
@@ -317,15 +268,11 @@ class HostAgentIT {
         return process.exitValue();
     }
 
-    static List<String> lines(String vv, String prefix) {
-        return vv.lines().filter(l -> l.startsWith(prefix)).toList();
-    }
-
     static List<String> hostChain() {
         return lab.hostChain();
     }
 
     static String log(Path state) {
-        return KvmLab.readOr(state.resolve("agent.log"));
+        return AgentLab.log(state);
     }
 }

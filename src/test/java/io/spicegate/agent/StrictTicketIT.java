@@ -11,10 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.spicegate.agent.EnforcementIT.await;
@@ -39,117 +36,69 @@ class StrictTicketIT {
     static final String GROUP = "spicegrp";
     static final Path RUN_DIR = Path.of("/run/spicegate");
 
+    static AgentLab agents;
     static KvmLab lab;
-    static TestUsers users;
     static TestUsers.User alice;
     static TestUsers.User bob;
-    static PortalProcess portal;
-    static Path data;
-    static Path wsState;
-    static Path hostState;
     static Path sudoersFile;
     static boolean createdRunDir;
-    static Process wsAgent;
-    static Process hostAgent;
     static KvmLab.BareVm vm;
     static Api asAlice;
-    static final List<String> passwords = new ArrayList<>();
+    static List<String> passwords;
 
     @BeforeAll
     static void setUp() throws Exception {
-        assertTrue(Files.isRegularFile(EnforcementIT.AGENT_JAR), EnforcementIT.AGENT_JAR + " missing: run ./mvnw verify");
         Sh.requireRoot("sudo", "visudo", "groupadd", "groupdel");
-        users = new TestUsers();
-        lab = KvmLab.create();
-        alice = users.create("sgs_a_" + lab.suffix);
-        bob = users.create("sgs_b_" + lab.suffix);
+        agents = AgentLab.create("sgs");
+        lab = agents.lab;
+        alice = agents.alice;
+        bob = agents.bob;
+        passwords = agents.passwords;
         // the launcher and the agent's defaults name group spicegrp: made here unless installed, removed with the users
         if (!Sh.tryRun("getent", "group", GROUP).ok()) {
-            users.group(GROUP);
+            agents.users.group(GROUP);
         }
         createdRunDir = !Files.exists(RUN_DIR);
         sudoersFile = Path.of("/etc/sudoers.d/spicegate-it-" + lab.suffix);
         vm = lab.bareQemu("vms-" + lab.suffix, PORT, "static-s-" + lab.suffix);
         lab.startXvfb();
 
-        data = Files.createTempDirectory("sgs-portal-");
-        wsState = Files.createTempDirectory("sgs-ws-agent-");
-        hostState = Files.createTempDirectory("sgs-host-agent-");
-        portal = PortalProcess.start("strict-ticket-portal", new HashMap<>(Map.of(
-                "SPICEGATE_DATA_DIR", data.toString(),
-                "QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true",
-                "QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true",
-                "QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "127.0.0.1")));
-        Api admin = Api.basic(portal.base, "admin", "demo");
-        String hostToken = admin.post("/api/v1/admin/hosts", Map.of("name", "kvm", "address", lab.kvmAddress,
-                "caPem", lab.caPem())).expect(201).json().get("enrollmentToken").asText();
-        admin.post("/api/v1/admin/consoles", Map.of("name", "vms", "host", "kvm", "tlsPort", PORT,
-                "hostSubject", lab.hostSubject, "password", "static-s-" + lab.suffix)).expect(201);
-        for (TestUsers.User u : List.of(alice, bob)) {
-            String login = u == alice ? "alice" : "bob";
-            admin.post("/api/v1/admin/users", Map.of("username", login, "password", "password-" + login,
-                    "unixUsername", u.name(), "roles", List.of("user"))).expect(201);
-        }
-        EnforcementIT.rule(admin, "vms", "alice", null);
-        String wsToken = admin.post("/api/v1/admin/workstations", Map.of("name", "ws", "addresses", List.of(lab.wsAddress),
-                "strict", true)).expect(201).json().get("enrollmentToken").asText();
-
-        Path wsConfig = wsState.resolve("agent.properties");
-        Files.writeString(wsConfig, "portal.url=" + portal.base + "\nenrollment.token=" + wsToken + "\nstate.dir=" + wsState
-                + "\nnetns=" + lab.ws + "\nretry.seconds=1\npoll.timeout.seconds=40\nhostname=ws\nstrict=true\n"
-                + "strict.sudoers.file=" + sudoersFile + "\n");
-        wsAgent = EnforcementIT.startAgent(wsConfig, wsState);
-        Path hostConfig = hostState.resolve("agent.properties");
-        Files.writeString(hostConfig, "portal.url=" + portal.base + "\nenrollment.token=" + hostToken + "\nstate.dir=" + hostState
-                + "\nmode=host\nnetns=" + lab.kvm + "\nretry.seconds=1\npoll.timeout.seconds=40\nhostname=kvm\n"
-                + "ticket.seconds=" + TICKET_SECONDS + "\nconsole.vms.qmp=" + vm.qmpAgent() + "\n");
-        hostAgent = EnforcementIT.startAgent(hostConfig, hostState);
+        agents.startPortal("strict-ticket-portal");
+        agents.console("vms", PORT, "static-s-" + lab.suffix);
+        EnforcementIT.rule(agents.admin, "vms", "alice", null);
+        agents.startWorkstationAgent(true, "strict=true\nstrict.sudoers.file=" + sudoersFile + "\n");
+        agents.startHostAgent("ticket.seconds=" + TICKET_SECONDS + "\nconsole.vms.qmp=" + vm.qmpAgent() + "\n");
         await(() -> hostChain().stream().anyMatch(r -> r.contains("-s " + lab.wsAddress + "/32")),
-                "the host admitting the enrolled strict workstation", () -> hostChain() + "\n" + HostAgentIT.log(hostState));
-        asAlice = Api.basic(portal.base, "alice", "password-alice").from(lab.wsAddress);
+                "the host admitting the enrolled strict workstation", () -> hostChain() + "\n" + AgentLab.log(agents.hostState));
+        asAlice = agents.asAlice();
     }
 
     @AfterAll
     static void tearDown() throws Exception {
+        if (agents == null) {
+            return;
+        }
         try {
-            for (Process agent : new Process[] {wsAgent, hostAgent}) {
-                if (agent != null && agent.isAlive()) {
-                    agent.destroy();
-                    assertTrue(agent.waitFor(15, TimeUnit.SECONDS), "an agent did not stop on SIGTERM");
-                }
-            }
-            System.out.println("--- host agent log:\n" + HostAgentIT.log(hostState) + "\n--- workstation agent log:\n"
-                    + HostAgentIT.log(wsState));
-            if (wsAgent != null) {
+            agents.stopAgents();
+            if (agents.wsAgent != null) {
                 assertFalse(Files.exists(sudoersFile), "the stopped agent removed its sudo rules");
                 assertFalse(Files.exists(RUN_DIR.resolve(alice.name())), "the stopped agent removed the launch files");
             }
-            if (portal != null) {
-                portal.close();
-                String logs = portal.logText() + HostAgentIT.log(wsState) + HostAgentIT.log(hostState);
-                for (String password : passwords) {
-                    assertFalse(logs.contains(password), "a one-time password in a log");
-                }
-            }
+            agents.checkLogs();
         } finally {
-            if (portal != null) {
-                portal.close();
-            }
-            if (sudoersFile != null) {
-                Files.deleteIfExists(sudoersFile);
-            }
-            if (lab != null) {
+            try {
+                if (agents.portal != null) {
+                    agents.portal.close();
+                }
+                if (sudoersFile != null) {
+                    Files.deleteIfExists(sudoersFile);
+                }
                 EnforcementIT.deleteTree(RUN_DIR.resolve(alice.name()));
                 if (createdRunDir) {
                     EnforcementIT.deleteTree(RUN_DIR);
                 }
-                lab.close();
-            }
-            if (users != null) {
-                users.close();
-            }
-            for (Path dir : new Path[] {data, wsState, hostState}) {
-                EnforcementIT.deleteTree(dir);
+            } finally {
+                agents.close();
             }
         }
     }
@@ -218,12 +167,12 @@ class StrictTicketIT {
         passwords.add(password);
         assertFalse(password.startsWith("static-"), "never the console's static password");
         assertTrue(password.length() >= 16, "a one-time password of 16+ characters");
-        assertEquals(List.of("tls-port=" + PORT), HostAgentIT.lines(vv, "tls-port="));
+        assertEquals(List.of("tls-port=" + PORT), AgentLab.lines(vv, "tls-port="));
         return vv;
     }
 
     static String password(String vv) {
-        List<String> lines = HostAgentIT.lines(vv, "password=");
+        List<String> lines = AgentLab.lines(vv, "password=");
         assertEquals(1, lines.size(), "one password line");
         return lines.get(0).substring("password=".length());
     }
