@@ -23,14 +23,9 @@ import java.nio.charset.StandardCharsets;
 @Path("/api/v1/admin")
 public class AdminAuditResource {
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    AuditQuery query;
-
-    @Inject
-    AuditVerifier verifier;
+    @Inject Caller caller;
+    @Inject AuditQuery query;
+    @Inject AuditVerifier verifier;
 
     @GET
     @Path("/audit")

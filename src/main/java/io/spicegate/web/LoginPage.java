@@ -2,7 +2,6 @@ package io.spicegate.web;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.users.AuthFilter;
 import io.spicegate.users.AuthService;
 import io.spicegate.users.Caller;
@@ -18,7 +17,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 
@@ -42,7 +40,7 @@ public class LoginPage {
     Caller caller;
 
     @Inject
-    SpicegateConfig config;
+    LoginCookie cookie;
 
     @Inject
     SingleSignOn oidc;
@@ -72,9 +70,7 @@ public class LoginPage {
         String target = safeNext(next);
         AuthService.Outcome outcome = auth.login(username, password, SourceAddress.of(request));
         if (outcome instanceof AuthService.Outcome.Ok ok) {
-            NewCookie cookie = new NewCookie.Builder(AuthFilter.COOKIE).value(ok.token()).path("/").httpOnly(true)
-                    .secure(secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
-            return Response.seeOther(URI.create(target)).cookie(cookie).build();
+            return cookie.open(target, ok.token(), request);
         }
         String shown = username == null ? "" : username.strip();
         if (outcome instanceof AuthService.Outcome.Busy busy) {
@@ -100,17 +96,7 @@ public class LoginPage {
             caller.checkCsrf(csrf);
             auth.logout(AuthService.sha256(request.getCookie(AuthFilter.COOKIE).getValue()), SourceAddress.of(request));
         }
-        NewCookie gone = new NewCookie.Builder(AuthFilter.COOKIE).value("").path("/").httpOnly(true).maxAge(0)
-                .secure(secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
-        return Response.seeOther(URI.create("/login?bye=1")).cookie(gone).build();
-    }
-
-    /**
-     * Cookies are {@code Secure} when configured so, and whenever the request came over TLS (directly, or through a
-     * trusted proxy's X-Forwarded-Proto): a browser then never sends the login token over plain http.
-     */
-    static boolean secureCookie(SpicegateConfig config, HttpServerRequest request) {
-        return config.session().cookieSecure() || "https".equalsIgnoreCase(request.scheme());
+        return Response.seeOther(URI.create("/login?bye=1")).cookie(cookie.cleared(request)).build();
     }
 
     /** The login page; the single sign-on button shows when OIDC is configured. */

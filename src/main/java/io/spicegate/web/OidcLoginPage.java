@@ -1,8 +1,6 @@
 package io.spicegate.web;
 
 import io.quarkus.oidc.IdToken;
-import io.spicegate.shared.SpicegateConfig;
-import io.spicegate.users.AuthFilter;
 import io.spicegate.users.AuthService;
 import io.spicegate.users.Caller;
 import io.spicegate.users.SingleSignOn;
@@ -15,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -34,17 +31,17 @@ public class OidcLoginPage {
     SingleSignOn sso;
 
     @Inject
+    @IdToken
+    JsonWebToken idToken;
+
+    @Inject
     AuthService auth;
 
     @Inject
+    LoginCookie cookie;
+
+    @Inject
     Caller caller;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    @IdToken
-    JsonWebToken idToken;
 
     /** The button's target: off → a sentence; on → the guarded sign-in, which starts the code flow. */
     @GET
@@ -71,9 +68,7 @@ public class OidcLoginPage {
         }
         AuthService.Outcome outcome = auth.oidcLogin(sso.identity(idToken), idToken.getIssuer(), SourceAddress.of(request));
         if (outcome instanceof AuthService.Outcome.Ok ok) {
-            NewCookie cookie = new NewCookie.Builder(AuthFilter.COOKIE).value(ok.token()).path("/").httpOnly(true)
-                    .secure(LoginPage.secureCookie(config, request)).sameSite(NewCookie.SameSite.LAX).build();
-            return Response.seeOther(URI.create(target)).cookie(cookie).build();
+            return cookie.open(target, ok.token(), request);
         }
         String message = outcome instanceof AuthService.Outcome.Refused r ? r.message()
                 : "Single sign-on did not work: try again.";

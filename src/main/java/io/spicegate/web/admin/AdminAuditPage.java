@@ -19,7 +19,6 @@ import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,13 +39,8 @@ public class AdminAuditPage {
     }
 
     /** The filter form's query parameters. */
-    public static class Params {
-        @QueryParam("user") public String user;
-        @QueryParam("console") public String console;
-        @QueryParam("workstation") public String workstation;
+    public static class Params extends FilterParams {
         @QueryParam("action") public String action;
-        @QueryParam("from") public String from;
-        @QueryParam("to") public String to;
         @QueryParam("session") public String session;
         @QueryParam("before") public String before;
     }
@@ -61,15 +55,8 @@ public class AdminAuditPage {
         }
 
         Map<String, String> params() {
-            Map<String, String> m = new LinkedHashMap<>();
-            m.put("user", user);
-            m.put("console", console);
-            m.put("workstation", workstation);
-            m.put("action", action);
-            m.put("from", from);
-            m.put("to", to);
-            m.put("session", session);
-            return m;
+            return AdminSupport.fields("user", user, "console", console, "workstation", workstation, "action", action,
+                    "from", from, "to", to, "session", session);
         }
 
         public boolean filtered() {
@@ -77,17 +64,10 @@ public class AdminAuditPage {
         }
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    AuditQuery query;
-
-    @Inject
-    AuditVerifier verifier;
-
-    @Inject
-    AuditCheckpoint checkpoint;
+    @Inject Caller caller;
+    @Inject AuditQuery query;
+    @Inject AuditVerifier verifier;
+    @Inject AuditCheckpoint checkpoint;
 
     @GET
     public Response audit(@BeanParam Params params) {

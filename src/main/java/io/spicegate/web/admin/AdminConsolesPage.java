@@ -54,24 +54,17 @@ public class AdminConsolesPage {
         }
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    ConsoleAdmin consoles;
-
-    @Inject
-    RuleAdmin rules;
-
-    @Inject
-    WeekPlan weeks;
+    @Inject Caller caller;
+    @Inject ConsoleAdmin consoles;
+    @Inject RuleAdmin rules;
+    @Inject WeekPlan weeks;
 
     @GET
     public TemplateInstance list(@QueryParam("saved") String saved, @QueryParam("deleted") String deleted,
                                  @QueryParam("host") String host) {
         Page page = AdminSupport.page(caller, "Hosts and consoles");
-        String notice = deleted != null ? AdminSupport.notice("Deleted", "console", deleted)
-                : host != null ? AdminSupport.notice("Saved", "host", host) : AdminSupport.notice("Saved", "console", saved);
+        String notice = host != null && deleted == null ? AdminSupport.notice("Saved", "host", host)
+                : AdminSupport.notice("console", "Deleted", deleted, saved);
         return Templates.consoles(page, consoles.hosts(), consoles.consoles(), notice);
     }
 
@@ -90,18 +83,12 @@ public class AdminConsolesPage {
         AdminSupport.post(caller, csrf);
         ConsoleForm form = new ConsoleForm(AdminSupport.nz(name), AdminSupport.nz(host), AdminSupport.nz(tlsPort),
                 AdminSupport.nz(port), AdminSupport.nz(hostSubject), AdminSupport.nz(description), false);
-        try {
+        return AdminSupport.submit(() -> {
             ConsoleAdmin.ConsoleView c = consoles.createConsole(new ConsoleAdmin.ConsoleInput(name, host,
                     AdminSupport.integer(tlsPort, "TLS port"), AdminSupport.integer(port, "Plain port"), hostSubject,
                     AdminSupport.blank(password) == null ? null : password, description), caller.username());
             return AdminSupport.seeOther("/admin/consoles/" + c.id() + "?saved=" + c.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.console(AdminSupport.page(caller, "New console"), form, null,
-                    consoles.hosts(), p.getMessage()));
-        }
+        }, error -> again("New console", form, null, error));
     }
 
     /** The week picture: who may use the console when, Monday to Sunday, in the rules' zone. */
@@ -143,18 +130,12 @@ public class AdminConsolesPage {
                 AdminSupport.nz(port), AdminSupport.nz(hostSubject), AdminSupport.nz(description), before.hasPassword());
         // write-only: empty keeps the stored password, "remove" clears it
         String newPassword = clearPassword != null ? "" : AdminSupport.blank(password) == null ? null : password;
-        try {
+        return AdminSupport.submit(() -> {
             ConsoleAdmin.ConsoleView c = consoles.replaceConsole(id, new ConsoleAdmin.ConsoleInput(AdminSupport.nz(name),
                     AdminSupport.nz(host), AdminSupport.integer(tlsPort, "TLS port"), AdminSupport.integer(port, "Plain port"),
                     AdminSupport.nz(hostSubject), newPassword, AdminSupport.nz(description)), caller.username());
             return AdminSupport.seeOther("/admin/consoles/" + c.id() + "?saved=" + c.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.console(AdminSupport.page(caller, "Edit console"), form, before,
-                    consoles.hosts(), p.getMessage()));
-        }
+        }, error -> again("Edit console", form, before, error));
     }
 
     @POST
@@ -162,15 +143,14 @@ public class AdminConsolesPage {
     public Response delete(@PathParam("id") long id, @RestForm String csrf) {
         AdminSupport.post(caller, csrf);
         ConsoleAdmin.ConsoleView c = consoles.console(id);
-        try {
+        return AdminSupport.submit(() -> {
             consoles.deleteConsole(id, caller.username());
             return AdminSupport.seeOther("/admin/consoles?deleted=" + c.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.console(AdminSupport.page(caller, "Edit console"), ConsoleForm.of(c), c,
-                    consoles.hosts(), p.getMessage()));
-        }
+        }, error -> again("Edit console", ConsoleForm.of(c), c, error));
+    }
+
+    /** The console form again, as typed, with the sentence next to it. */
+    private TemplateInstance again(String title, ConsoleForm form, ConsoleAdmin.ConsoleView console, String error) {
+        return Templates.console(AdminSupport.page(caller, title), form, console, consoles.hosts(), error);
     }
 }

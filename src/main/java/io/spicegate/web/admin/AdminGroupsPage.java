@@ -2,7 +2,6 @@ package io.spicegate.web.admin;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.spicegate.shared.Problem;
 import io.spicegate.users.Caller;
 import io.spicegate.users.UserAdmin;
 import io.spicegate.web.Page;
@@ -42,17 +41,13 @@ public class AdminGroupsPage {
     /** One checkbox of the member list. */
     public record Member(String username, String displayName, boolean checked) { }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    UserAdmin users;
+    @Inject Caller caller;
+    @Inject UserAdmin users;
 
     @GET
     public TemplateInstance list(@QueryParam("saved") String saved, @QueryParam("deleted") String deleted) {
         Page page = AdminSupport.page(caller, "Groups");
-        String notice = deleted != null ? AdminSupport.notice("Deleted", "group", deleted) : AdminSupport.notice("Saved", "group", saved);
-        return Templates.groups(page, users.groups(), notice);
+        return Templates.groups(page, users.groups(), AdminSupport.notice("group", "Deleted", deleted, saved));
     }
 
     @GET
@@ -68,16 +63,11 @@ public class AdminGroupsPage {
         AdminSupport.post(caller, csrf);
         GroupForm form = new GroupForm(AdminSupport.nz(name), members == null ? Set.of() : new TreeSet<>(members),
                 fromDirectory != null);
-        try {
+        return AdminSupport.submit(() -> {
             UserAdmin.GroupView g = users.createGroup(new UserAdmin.GroupInput(name, List.copyOf(form.members()),
                     form.fromDirectory()), caller.username());
             return AdminSupport.seeOther("/admin/groups?saved=" + g.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, render(AdminSupport.page(caller, "New group"), form, null, p.getMessage()));
-        }
+        }, error -> render(AdminSupport.page(caller, "New group"), form, null, error));
     }
 
     @GET
@@ -97,18 +87,13 @@ public class AdminGroupsPage {
         // a directory group's form has no member boxes: its members are not the form's to change
         boolean directory = before.fromDirectory() || fromDirectory != null;
         GroupForm form = new GroupForm(AdminSupport.nz(name), members == null ? Set.of() : new TreeSet<>(members), directory);
-        try {
+        return AdminSupport.submit(() -> {
             UserAdmin.GroupView g = users.updateGroup(id, new UserAdmin.GroupInput(name == null ? "" : name,
                     !directory ? List.copyOf(form.members())
                             : before.fromDirectory() && members != null ? List.copyOf(form.members()) : null, directory ? Boolean.TRUE : null),
                     caller.username());
             return AdminSupport.seeOther("/admin/groups?saved=" + g.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, render(AdminSupport.page(caller, "Group"), form, before, p.getMessage()));
-        }
+        }, error -> render(AdminSupport.page(caller, "Group"), form, before, error));
     }
 
     @POST
@@ -116,16 +101,10 @@ public class AdminGroupsPage {
     public Response delete(@PathParam("id") long id, @RestForm String csrf) {
         AdminSupport.post(caller, csrf);
         UserAdmin.GroupView g = users.group(id);
-        try {
+        return AdminSupport.submit(() -> {
             users.deleteGroup(id, caller.username());
             return AdminSupport.seeOther("/admin/groups?deleted=" + g.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, render(AdminSupport.page(caller, "Group"), new GroupForm(g.name(), g.members(), g.fromDirectory()),
-                    g, p.getMessage()));
-        }
+        }, error -> render(AdminSupport.page(caller, "Group"), new GroupForm(g.name(), g.members(), g.fromDirectory()), g, error));
     }
 
     private TemplateInstance render(Page page, GroupForm form, UserAdmin.GroupView group, String error) {

@@ -38,26 +38,13 @@ public class AdminHomePage {
     /** A workstation whose agent needs a look. */
     public record Attention(long id, String name, String problem) { }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    Clock clock;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    SessionLog log;
-
-    @Inject
-    UserAdmin users;
-
-    @Inject
-    ConsoleAdmin consoles;
-
-    @Inject
-    WorkstationAdmin workstations;
+    @Inject Caller caller;
+    @Inject Clock clock;
+    @Inject SpicegateConfig config;
+    @Inject SessionLog log;
+    @Inject UserAdmin users;
+    @Inject ConsoleAdmin consoles;
+    @Inject WorkstationAdmin workstations;
 
     @GET
     public TemplateInstance home() {

@@ -3,7 +3,6 @@ package io.spicegate.web.admin;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.spicegate.consoles.ConsoleAdmin;
-import io.spicegate.shared.Problem;
 import io.spicegate.users.Caller;
 import io.spicegate.web.Page;
 import jakarta.inject.Inject;
@@ -31,13 +30,14 @@ public class AdminHostsPage {
     }
 
     /** The host form as typed. */
-    public record HostForm(String name, String address, String caPem) { }
+    public record HostForm(String name, String address, String caPem) {
+        static HostForm of(ConsoleAdmin.HostView h) {
+            return new HostForm(h.name(), h.address(), AdminSupport.nz(h.caPem()));
+        }
+    }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    ConsoleAdmin consoles;
+    @Inject Caller caller;
+    @Inject ConsoleAdmin consoles;
 
     @GET
     @Path("new")
@@ -49,7 +49,7 @@ public class AdminHostsPage {
     public Response create(@RestForm String csrf, @RestForm String name, @RestForm String address, @RestForm String caPem) {
         AdminSupport.post(caller, csrf);
         HostForm form = new HostForm(AdminSupport.nz(name), AdminSupport.nz(address), AdminSupport.nz(caPem));
-        try {
+        return AdminSupport.submit(() -> {
             ConsoleAdmin.HostCreated h = consoles.createHost(new ConsoleAdmin.HostInput(name, address, caPem), caller.username());
             // the host agent's enrollment token is shown this once
             String snippet = "portal.url=<this portal's address>\n"
@@ -61,12 +61,7 @@ public class AdminHostsPage {
                     + "#console.<name>.qmp=/run/qemu/<name>.qmp\n";
             return Response.ok(Templates.enrollment(AdminSupport.page(caller, "Host " + h.name() + " added"), h.name(),
                     h.enrollmentToken(), snippet)).build();
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.host(AdminSupport.page(caller, "New host"), form, null, p.getMessage()));
-        }
+        }, error -> Templates.host(AdminSupport.page(caller, "New host"), form, null, error));
     }
 
     @GET
@@ -74,7 +69,7 @@ public class AdminHostsPage {
     public TemplateInstance edit(@PathParam("id") long id) {
         Page page = AdminSupport.page(caller, "Host");
         ConsoleAdmin.HostView h = consoles.host(id);
-        return Templates.host(page, new HostForm(h.name(), h.address(), AdminSupport.nz(h.caPem())), h, null);
+        return Templates.host(page, HostForm.of(h), h, null);
     }
 
     @POST
@@ -84,16 +79,11 @@ public class AdminHostsPage {
         AdminSupport.post(caller, csrf);
         ConsoleAdmin.HostView before = consoles.host(id);
         HostForm form = new HostForm(AdminSupport.nz(name), AdminSupport.nz(address), AdminSupport.nz(caPem));
-        try {
+        return AdminSupport.submit(() -> {
             ConsoleAdmin.HostView h = consoles.updateHost(id, new ConsoleAdmin.HostInput(form.name(), form.address(),
                     form.caPem()), caller.username());
             return AdminSupport.seeOther("/admin/consoles?host=" + h.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.host(AdminSupport.page(caller, "Host"), form, before, p.getMessage()));
-        }
+        }, error -> Templates.host(AdminSupport.page(caller, "Host"), form, before, error));
     }
 
     @POST
@@ -101,15 +91,9 @@ public class AdminHostsPage {
     public Response delete(@PathParam("id") long id, @RestForm String csrf) {
         AdminSupport.post(caller, csrf);
         ConsoleAdmin.HostView h = consoles.host(id);
-        try {
+        return AdminSupport.submit(() -> {
             consoles.deleteHost(id, caller.username());
             return AdminSupport.seeOther("/admin/consoles");
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.host(AdminSupport.page(caller, "Host"),
-                    new HostForm(h.name(), h.address(), AdminSupport.nz(h.caPem())), h, p.getMessage()));
-        }
+        }, error -> Templates.host(AdminSupport.page(caller, "Host"), HostForm.of(h), h, error));
     }
 }

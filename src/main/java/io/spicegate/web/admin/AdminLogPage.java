@@ -24,9 +24,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The session log: who used which console, from where, when and on whose authority — console sessions with
@@ -45,12 +43,7 @@ public class AdminLogPage {
     }
 
     /** The filter form's query parameters. */
-    public static class Params {
-        @QueryParam("user") public String user;
-        @QueryParam("console") public String console;
-        @QueryParam("workstation") public String workstation;
-        @QueryParam("from") public String from;
-        @QueryParam("to") public String to;
+    public static class Params extends FilterParams {
         @QueryParam("state") public String state;
         @QueryParam("authorisedBy") public String authorisedBy;
         @QueryParam("request") public String request;
@@ -69,16 +62,8 @@ public class AdminLogPage {
 
         /** The filters as a query string (no cursor). */
         String query() {
-            Map<String, String> p = new LinkedHashMap<>();
-            p.put("user", user);
-            p.put("console", console);
-            p.put("workstation", workstation);
-            p.put("from", from);
-            p.put("to", to);
-            p.put("state", state);
-            p.put("authorisedBy", authorisedBy);
-            p.put("request", request);
-            return AdminSupport.query(p);
+            return AdminSupport.query(AdminSupport.fields("user", user, "console", console, "workstation", workstation,
+                    "from", from, "to", to, "state", state, "authorisedBy", authorisedBy, "request", request));
         }
 
         public boolean filtered() {
@@ -89,26 +74,13 @@ public class AdminLogPage {
     /** Suggestions for the filter fields. */
     public record Choices(List<String> users, List<String> consoles, List<String> workstations) { }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    Clock clock;
-
-    @Inject
-    SessionLog log;
-
-    @Inject
-    AuditQuery audit;
-
-    @Inject
-    UserAdmin users;
-
-    @Inject
-    ConsoleAdmin consoles;
-
-    @Inject
-    WorkstationAdmin workstations;
+    @Inject Caller caller;
+    @Inject Clock clock;
+    @Inject SessionLog log;
+    @Inject AuditQuery audit;
+    @Inject UserAdmin users;
+    @Inject ConsoleAdmin consoles;
+    @Inject WorkstationAdmin workstations;
 
     @GET
     @Path("log")

@@ -86,17 +86,10 @@ public class AdminRulesPage {
     public record Choices(List<String> consoles, List<String> users, List<String> groups, List<Approver> approvers,
                           List<String> zones) { }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    RuleAdmin rules;
-
-    @Inject
-    ConsoleAdmin consoles;
-
-    @Inject
-    UserAdmin users;
+    @Inject Caller caller;
+    @Inject RuleAdmin rules;
+    @Inject ConsoleAdmin consoles;
+    @Inject UserAdmin users;
 
     @GET
     public TemplateInstance list(@QueryParam("console") String console) {
@@ -127,16 +120,8 @@ public class AdminRulesPage {
     public Response create(MultivaluedMap<String, String> body) {
         AdminSupport.post(caller, body.getFirst("csrf"));
         RuleForm form = form(body);
-        try {
-            RuleAdmin.RuleDto saved = rules.create(dto(null, form), caller.username());
-            return saved(saved.console());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.rule(AdminSupport.page(caller, "New rule"), form, null, choices(form),
-                    p.getMessage()));
-        }
+        return AdminSupport.submit(() -> saved(rules.create(dto(null, form), caller.username()).console()),
+                error -> Templates.rule(AdminSupport.page(caller, "New rule"), form, null, choices(form), error));
     }
 
     @GET
@@ -162,16 +147,8 @@ public class AdminRulesPage {
         AdminSupport.post(caller, body.getFirst("csrf"));
         rules.get(id); // 404 before anything else
         RuleForm form = form(body);
-        try {
-            RuleAdmin.RuleDto saved = rules.replace(id, dto(id, form), caller.username());
-            return saved(saved.console());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.rule(AdminSupport.page(caller, "Rule"), form, id, choices(form),
-                    p.getMessage()));
-        }
+        return AdminSupport.submit(() -> saved(rules.replace(id, dto(id, form), caller.username()).console()),
+                error -> Templates.rule(AdminSupport.page(caller, "Rule"), form, id, choices(form), error));
     }
 
     @POST

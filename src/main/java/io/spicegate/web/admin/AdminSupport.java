@@ -13,8 +13,11 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** What every admin page shares: the admin check, the layout's page data, redirects and form re-display. */
@@ -45,6 +48,26 @@ final class AdminSupport {
     /** The form again, with the service's sentence next to it and the values as typed: 400, 409 or 404. */
     static Response invalid(Problem p, TemplateInstance form) {
         return Response.status(p.status()).entity(form).build();
+    }
+
+    /**
+     * A form's action: its answer (mostly a Post/Redirect/Get), or on a 400/409 the form again from {@code form},
+     * given the service's sentence; any other problem is an error page.
+     */
+    static Response submit(Supplier<Response> action, Function<String, TemplateInstance> form) {
+        try {
+            return action.get();
+        } catch (Problem p) {
+            if (!isFormProblem(p)) {
+                throw p;
+            }
+            return invalid(p, form.apply(p.getMessage()));
+        }
+    }
+
+    /** The notice of a list page: the first of (verb, name) that was given, e.g. "Deleted group g1." or "Saved group g1.". */
+    static String notice(String what, String verb, String name, String savedName) {
+        return name != null ? notice(verb, what, name) : notice("Saved", what, savedName);
     }
 
     /** Only validation problems are shown next to the form; anything else is an error page. */
@@ -89,6 +112,15 @@ final class AdminSupport {
         } catch (DateTimeParseException e) {
             throw Problem.badRequest("'" + field + "' is a date such as 2026-11-23.");
         }
+    }
+
+    /** Form fields in their order, from pairs of name and value: {@code fields("user", user, "console", console)}. */
+    static Map<String, String> fields(String... namesAndValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            m.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return m;
     }
 
     /** A query string from the non-empty values, in order. */

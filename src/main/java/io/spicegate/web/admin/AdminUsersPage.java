@@ -57,17 +57,13 @@ public class AdminUsersPage {
         }
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    UserAdmin users;
+    @Inject Caller caller;
+    @Inject UserAdmin users;
 
     @GET
     public TemplateInstance list(@QueryParam("created") String created, @QueryParam("saved") String saved) {
         Page page = AdminSupport.page(caller, "Users");
-        String notice = created != null ? AdminSupport.notice("Created", "user", created) : AdminSupport.notice("Saved", "user", saved);
-        return Templates.users(page, users.users(), notice);
+        return Templates.users(page, users.users(), AdminSupport.notice("user", "Created", created, saved));
     }
 
     @GET
@@ -83,16 +79,11 @@ public class AdminUsersPage {
         AdminSupport.post(caller, csrf);
         UserForm form = new UserForm(AdminSupport.nz(username), AdminSupport.nz(displayName), AdminSupport.nz(email),
                 AdminSupport.nz(unixUsername), has(roles, "approver"), has(roles, "admin"));
-        try {
+        return AdminSupport.submit(() -> {
             UserAdmin.UserView v = users.create(new UserAdmin.UserInput(username, password, displayName, email,
                     unixUsername, form.roles(), true), caller.username());
             return AdminSupport.seeOther("/admin/users?created=" + v.username());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.user(AdminSupport.page(caller, "New user"), form, null, p.getMessage(), null, null));
-        }
+        }, error -> Templates.user(AdminSupport.page(caller, "New user"), form, null, error, null, null));
     }
 
     @GET
@@ -117,16 +108,11 @@ public class AdminUsersPage {
         UserAdmin.UserView before = users.user(id);
         UserForm form = new UserForm(before.username(), AdminSupport.nz(displayName), AdminSupport.nz(email),
                 AdminSupport.nz(unixUsername), has(roles, "approver"), has(roles, "admin"));
-        try {
+        return AdminSupport.submit(() -> {
             users.update(id, new UserAdmin.UserInput(null, null, AdminSupport.nz(displayName), AdminSupport.nz(email),
                     AdminSupport.nz(unixUsername), form.roles(), null), caller.username());
             return AdminSupport.seeOther("/admin/users?saved=" + before.username());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.user(AdminSupport.page(caller, "User"), form, before, p.getMessage(), null, null));
-        }
+        }, error -> Templates.user(AdminSupport.page(caller, "User"), form, before, error, null, null));
     }
 
     @POST
@@ -135,7 +121,7 @@ public class AdminUsersPage {
                                   @RestForm String repeat) {
         AdminSupport.post(caller, csrf);
         UserAdmin.UserView u = users.user(id);
-        try {
+        return AdminSupport.submit(() -> {
             if (password == null || password.isEmpty()) {
                 throw Problem.badRequest("Type the new password.");
             }
@@ -144,12 +130,7 @@ public class AdminUsersPage {
             }
             users.update(id, new UserAdmin.UserInput(null, password, null, null, null, null, null), caller.username());
             return AdminSupport.seeOther("/admin/users/" + id + "?done=password");
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.user(AdminSupport.page(caller, "User"), UserForm.of(u), u, null, p.getMessage(), null));
-        }
+        }, error -> Templates.user(AdminSupport.page(caller, "User"), UserForm.of(u), u, null, error, null));
     }
 
     @POST
@@ -167,15 +148,10 @@ public class AdminUsersPage {
     private Response setActive(long id, String csrf, boolean active) {
         AdminSupport.post(caller, csrf);
         UserAdmin.UserView u = users.user(id);
-        try {
+        return AdminSupport.submit(() -> {
             users.update(id, new UserAdmin.UserInput(null, null, null, null, null, null, active), caller.username());
             return AdminSupport.seeOther("/admin/users/" + id + "?done=" + (active ? "activated" : "deactivated"));
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.user(AdminSupport.page(caller, "User"), UserForm.of(u), u, p.getMessage(), null, null));
-        }
+        }, error -> Templates.user(AdminSupport.page(caller, "User"), UserForm.of(u), u, error, null, null));
     }
 
     private static boolean has(List<String> values, String v) {

@@ -2,7 +2,6 @@ package io.spicegate.web.admin;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.spicegate.shared.Problem;
 import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.users.Caller;
 import io.spicegate.web.Page;
@@ -67,25 +66,17 @@ public class AdminWorkstationsPage {
     /** The workstation form as typed. */
     public record WorkstationForm(String name, String addresses, boolean strict) { }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    Clock clock;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    WorkstationAdmin workstations;
+    @Inject Caller caller;
+    @Inject Clock clock;
+    @Inject SpicegateConfig config;
+    @Inject WorkstationAdmin workstations;
 
     @GET
     public TemplateInstance list(@QueryParam("saved") String saved, @QueryParam("deleted") String deleted) {
         Page page = AdminSupport.page(caller, "Workstations");
         Instant now = clock.instant();
-        String notice = deleted != null ? AdminSupport.notice("Deleted", "workstation", deleted)
-                : AdminSupport.notice("Saved", "workstation", saved);
-        return Templates.workstations(page, workstations.list().stream().map(w -> row(w, now)).toList(), now, notice);
+        return Templates.workstations(page, workstations.list().stream().map(w -> row(w, now)).toList(), now,
+                AdminSupport.notice("workstation", "Deleted", deleted, saved));
     }
 
     @GET
@@ -101,17 +92,11 @@ public class AdminWorkstationsPage {
                            @RestForm String strict, @Context UriInfo uri) {
         AdminSupport.post(caller, csrf);
         WorkstationForm form = new WorkstationForm(AdminSupport.nz(name), AdminSupport.nz(addresses), strict != null);
-        try {
+        return AdminSupport.submit(() -> {
             WorkstationAdmin.Created c = workstations.create(new WorkstationAdmin.Input(name, addresses(addresses), true,
                     strict != null), caller.username());
             return Response.status(201).entity(enrollment(c, uri, false)).build();
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            return AdminSupport.invalid(p, Templates.workstation(AdminSupport.page(caller, "New workstation"), form, null,
-                    clock.instant(), p.getMessage()));
-        }
+        }, error -> Templates.workstation(AdminSupport.page(caller, "New workstation"), form, null, clock.instant(), error));
     }
 
     @GET
@@ -130,18 +115,11 @@ public class AdminWorkstationsPage {
         AdminSupport.post(caller, csrf);
         WorkstationAdmin.View before = workstations.get(id);
         WorkstationForm form = new WorkstationForm(AdminSupport.nz(name), AdminSupport.nz(addresses), strict != null);
-        try {
+        return AdminSupport.submit(() -> {
             WorkstationAdmin.View w = workstations.update(id, new WorkstationAdmin.Input(AdminSupport.nz(name),
                     addresses(addresses), null, strict != null), caller.username());
             return AdminSupport.seeOther("/admin/workstations?saved=" + w.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            Instant now = clock.instant();
-            return AdminSupport.invalid(p, Templates.workstation(AdminSupport.page(caller, "Workstation"), form,
-                    row(before, now), now, p.getMessage()));
-        }
+        }, error -> again(form, before, error));
     }
 
     @POST
@@ -176,17 +154,16 @@ public class AdminWorkstationsPage {
     public Response delete(@PathParam("id") long id, @RestForm String csrf) {
         AdminSupport.post(caller, csrf);
         WorkstationAdmin.View w = workstations.get(id);
-        try {
+        return AdminSupport.submit(() -> {
             workstations.delete(id, caller.username());
             return AdminSupport.seeOther("/admin/workstations?deleted=" + w.name());
-        } catch (Problem p) {
-            if (!AdminSupport.isFormProblem(p)) {
-                throw p;
-            }
-            Instant now = clock.instant();
-            return AdminSupport.invalid(p, Templates.workstation(AdminSupport.page(caller, "Workstation"), form(w),
-                    row(w, now), now, p.getMessage()));
-        }
+        }, error -> again(form(w), w, error));
+    }
+
+    /** A workstation's page again, with the form as typed and the sentence next to it. */
+    private TemplateInstance again(WorkstationForm form, WorkstationAdmin.View w, String error) {
+        Instant now = clock.instant();
+        return Templates.workstation(AdminSupport.page(caller, "Workstation"), form, row(w, now), now, error);
     }
 
     private TemplateInstance enrollment(WorkstationAdmin.Created c, UriInfo uri, boolean again) {
