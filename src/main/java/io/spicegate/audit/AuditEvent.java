@@ -1,7 +1,6 @@
 package io.spicegate.audit;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -34,7 +33,6 @@ public class AuditEvent extends PanacheEntityBase {
 
     public String workstation;
 
-    @Column(name = "session_id")
     public UUID sessionId;
 
     /** Source address of the request, where there was one. */
@@ -43,7 +41,6 @@ public class AuditEvent extends PanacheEntityBase {
     /** Free text; never a secret. */
     public String detail;
 
-    @Column(name = "prev_hash")
     public String prevHash;
 
     public String hash;

@@ -1,12 +1,10 @@
 package io.spicegate.consoles;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 
@@ -26,16 +24,13 @@ public class Console extends PanacheEntityBase {
     public String name;
 
     @ManyToOne(optional = false)
-    @JoinColumn(name = "host_id")
     public KvmHost host;
 
-    @Column(name = "tls_port")
     public Integer tlsPort;
 
     /** Plain (unencrypted) SPICE port; used only when the console has no TLS port. */
     public Integer port;
 
-    @Column(name = "host_subject")
     public String hostSubject;
 
     /** Static SPICE password; stored, never logged, never shown back. */

@@ -2,7 +2,6 @@ package io.spicegate.consoles;
 
 import io.spicegate.enrollment.AgentHost;
 import io.spicegate.enrollment.AgentKind;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.DynamicUpdate;
@@ -23,11 +22,9 @@ public class KvmHost extends AgentHost {
     public String address;
 
     /** The CA that signed the host's SPICE TLS certificate, PEM. */
-    @Column(name = "ca_pem")
     public String caPem;
 
     /** Bumps on every change of what this host's agent must do; it long-polls for a newer one. */
-    @Column(name = "ticket_version")
     public long ticketVersion = 1;
 
     @Override

@@ -1,7 +1,6 @@
 package io.spicegate.enrollment;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -25,27 +24,20 @@ public abstract class AgentHost extends PanacheEntityBase {
     public String name;
 
     /** SHA-256 of the one-time enrollment token (null once used). */
-    @Column(name = "enrollment_token_hash")
     public String enrollmentTokenHash;
 
-    @Column(name = "enrollment_expires_at")
     public Instant enrollmentExpiresAt;
 
     /** SHA-256 of the agent's secret; null while no agent is enrolled. */
-    @Column(name = "secret_hash")
     public String secretHash;
 
-    @Column(name = "enrolled_at")
     public Instant enrolledAt;
 
-    @Column(name = "agent_hostname")
     public String agentHostname;
 
     /** The last version the agent acknowledged having applied. */
-    @Column(name = "acked_version")
     public Long ackedVersion;
 
-    @Column(name = "last_seen_at")
     public Instant lastSeenAt;
 
     /** Which kind of agent this machine runs. */

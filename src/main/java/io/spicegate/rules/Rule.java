@@ -9,7 +9,6 @@ import io.spicegate.consoles.Console;
 import io.spicegate.users.Group;
 import io.spicegate.users.User;
 import jakarta.persistence.CollectionTable;
-import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -46,15 +45,12 @@ public class Rule extends PanacheEntityBase {
     public Long id;
 
     @ManyToOne(optional = false)
-    @JoinColumn(name = "console_id")
     public Console console;
 
     @ManyToOne
-    @JoinColumn(name = "subject_user_id")
     public User subjectUser;
 
     @ManyToOne
-    @JoinColumn(name = "subject_group_id")
     public Group subjectGroup;
 
     @Enumerated(EnumType.STRING)
@@ -75,16 +71,12 @@ public class Rule extends PanacheEntityBase {
     public Set<User> approvers = new HashSet<>();
 
     @ManyToOne
-    @JoinColumn(name = "approver_group_id")
     public Group approverGroup;
 
-    @Column(name = "max_minutes")
     public Integer maxMinutes;
 
-    @Column(name = "valid_from")
     public Instant validFrom;
 
-    @Column(name = "valid_until")
     public Instant validUntil;
 
     // ------------------------------------------------------------------------------------------ finders

@@ -4,12 +4,10 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.spicegate.consoles.Console;
 import io.spicegate.users.User;
 import io.spicegate.workstations.Workstation;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
-import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.DynamicUpdate;
@@ -33,95 +31,71 @@ public class ConsoleSession extends PanacheEntityBase {
     public UUID id;
 
     @ManyToOne
-    @JoinColumn(name = "user_id")
     public User user;
 
     @ManyToOne
-    @JoinColumn(name = "console_id")
     public Console console;
 
     @ManyToOne
-    @JoinColumn(name = "workstation_id")
     public Workstation workstation;
 
     public String username;
 
-    @Column(name = "unix_username")
     public String unixUsername;
 
-    @Column(name = "console_name")
     public String consoleName;
 
-    @Column(name = "workstation_name")
     public String workstationName;
 
-    @Column(name = "source_address")
     public String sourceAddress;
 
-    @Column(name = "starts_at")
     public Instant startsAt;
 
-    @Column(name = "ends_at")
     public Instant endsAt;
 
     @Enumerated(EnumType.STRING)
     public SessionState state;
 
-    @Column(name = "ended_at")
     public Instant endedAt;
 
-    @Column(name = "ended_by")
     public String endedBy;
 
-    @Column(name = "end_reason")
     public String endReason;
 
-    @Column(name = "approved_request_id")
     public Long approvedRequestId;
 
     /** Changes at every (re-)open: a launch file can be fetched once per nonce. */
-    @Column(name = "vv_nonce")
     public String vvNonce;
 
-    @Column(name = "vv_fetched_at")
     public Instant vvFetchedAt;
 
     /** When the workstation's agent acknowledged the firewall rule for this session. */
-    @Column(name = "grant_applied_at")
     public Instant grantAppliedAt;
 
     /** When the agent acknowledged that the rule is gone again. */
-    @Column(name = "grant_removed_at")
     public Instant grantRemovedAt;
 
     /**
      * Strict workstations: the workstation's grant version that carries this session's current launch file (bumped
      * at every (re-)open). Until the agent has acked that version its file may be stale, so the session is not ready.
      */
-    @Column(name = "launch_version")
     public Long launchVersion;
 
     /** Why the agent could not apply the rule (e.g. no such local user). */
-    @Column(name = "firewall_error")
     public String firewallError;
 
     /** The one-time SPICE password of the latest (re-)open; kept until its launch file is served. A secret. */
-    @Column(name = "ticket_password")
     public String ticketPassword;
 
     /** The host's ticket version that carries this password; null when the host has no agent (static password). */
-    @Column(name = "ticket_version")
     public Long ticketVersion;
 
-    @Column(name = "ticket_issued_at")
     public Instant ticketIssuedAt;
 
     /** When the host's agent acknowledged that the VM accepts the password. */
-    @Column(name = "ticket_applied_at")
     public Instant ticketAppliedAt;
 
     /** Why the host's agent could not set the password. */
-    @Column(name = "ticket_error")
     public String ticketError;
 
     /**

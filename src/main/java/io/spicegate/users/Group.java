@@ -1,7 +1,6 @@
 package io.spicegate.users;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -33,7 +32,6 @@ public class Group extends PanacheEntityBase {
     public String source = "local";
 
     /** For a local group: the directory ("oidc"/"ldap") that also sent a group of this name, which was not applied. */
-    @Column(name = "directory_clash")
     public String directoryClash;
 
     @ManyToMany

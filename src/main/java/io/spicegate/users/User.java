@@ -26,15 +26,12 @@ public class User extends PanacheEntityBase {
 
     public String username;
 
-    @Column(name = "password_hash")
     public String passwordHash;
 
-    @Column(name = "display_name")
     public String displayName;
 
     public String email;
 
-    @Column(name = "unix_username")
     public String unixUsername;
 
     @Column(name = "is_approver")
@@ -49,10 +46,8 @@ public class User extends PanacheEntityBase {
     public String source = "local";
 
     /** When the directory last set this user's memberships of directory-sourced groups. */
-    @Column(name = "groups_synced_at")
     public Instant groupsSyncedAt;
 
-    @Column(name = "created_at")
     public Instant createdAt;
 
     @ManyToMany(mappedBy = "members")

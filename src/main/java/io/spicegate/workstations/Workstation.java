@@ -34,10 +34,8 @@ public class Workstation extends AgentHost {
     public Set<String> addresses = new LinkedHashSet<>();
 
     /** Bumps on every change of this workstation's grants; agents long-poll for a newer one. */
-    @Column(name = "grant_version")
     public long grantVersion = 1;
 
-    @Column(name = "agent_version")
     public String agentVersion;
 
     /** Strict mode: the agent writes the .vv and a sudo rule (seed strategy 3). */
@@ -45,7 +43,6 @@ public class Workstation extends AgentHost {
     public boolean strict;
 
     /** remote-viewer's owner:group mode as the agent last reported it. */
-    @Column(name = "remote_viewer")
     public String remoteViewer;
 
     /** The agent's last drift warning, or null. */
