@@ -10,14 +10,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -116,23 +111,9 @@ class AuditChainTest {
     static void relinkWithSha256From(long from) throws SQLException {
         String prev = Db.strings("select coalesce((select hash from audit_event where id < ? order by id desc limit 1), ?)",
                 from, AuditLog.GENESIS).get(0);
-        List<AuditEvent> rows = new ArrayList<>();
-        try (Connection c = Db.ownerConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select * from audit_event where id >= " + from + " order by id")) {
-            while (rs.next()) {
-                AuditEvent e = new AuditEvent();
-                e.id = rs.getLong("id");
-                e.at = rs.getObject("at", OffsetDateTime.class).toInstant();
-                e.actor = rs.getString("actor");
-                e.action = rs.getString("action");
-                e.username = rs.getString("username");
-                e.console = rs.getString("console");
-                e.workstation = rs.getString("workstation");
-                e.sessionId = rs.getObject("session_id", UUID.class);
-                e.source = rs.getString("source");
-                e.detail = rs.getString("detail");
-                rows.add(e);
-            }
+        List<AuditEvent> rows;
+        try (Connection c = Db.ownerConnection(); Statement st = c.createStatement()) {
+            rows = AuditRows.from(st, from);
         }
         for (AuditEvent e : rows) {
             e.prevHash = prev;

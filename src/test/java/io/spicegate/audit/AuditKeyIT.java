@@ -18,14 +18,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -150,24 +147,11 @@ class AuditKeyIT {
             try {
                 String prev = row == 1 ? AuditLog.GENESIS : str(owner, "select hash from audit_event where id < " + row
                         + " order by id desc limit 1");
-                List<AuditEvent> rows = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery("select * from audit_event where id >= " + row + " order by id")) {
-                    while (rs.next()) {
-                        AuditEvent e = new AuditEvent();
-                        e.id = rs.getLong("id");
-                        e.at = rs.getObject("at", OffsetDateTime.class).toInstant();
-                        e.actor = rs.getString("actor");
-                        e.action = rs.getString("action");
-                        e.username = rs.getString("username");
-                        e.console = rs.getString("console");
-                        e.workstation = rs.getString("workstation");
-                        e.sessionId = rs.getObject("session_id", UUID.class);
-                        e.source = rs.getString("source");
-                        e.detail = e.id == row ? detail : rs.getString("detail");
-                        rows.add(e);
-                    }
-                }
+                List<AuditEvent> rows = AuditRows.from(st, row);
                 for (AuditEvent e : rows) {
+                    if (e.id == row) {
+                        e.detail = detail; // the row being forged; the ones after it keep their text
+                    }
                     e.prevHash = prev;
                     e.hash = AuditLog.sha256(e);
                     try (PreparedStatement ps = owner.prepareStatement("update audit_event set detail = ?, prev_hash = ?, hash = ? where id = ?")) {

@@ -1,6 +1,5 @@
 package io.spicegate.security;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spicegate.consoles.ConsoleAdmin;
@@ -8,6 +7,7 @@ import io.spicegate.requests.RequestService;
 import io.spicegate.sessions.SessionService;
 import io.spicegate.testing.Api;
 import io.spicegate.testing.Db;
+import io.spicegate.testing.DomainFingerprint;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
 import io.spicegate.users.AuthFilter;
@@ -39,7 +39,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,20 +188,8 @@ class AuthorizationMatrixTest {
         assertTrue(served.size() > 100, "the enumeration found the portal's routes: " + served.size());
     }
 
-    List<String> fromOpenApi() throws IOException {
-        Answer a = send("GET", "/q/openapi?format=json", Map.of(), null, null);
-        assertEquals(200, a.status(), a.body());
-        JsonNode paths = Api.JSON.readTree(a.body()).path("paths");
-        List<String> out = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> p = it.next();
-            for (Iterator<String> methods = p.getValue().fieldNames(); methods.hasNext(); ) {
-                String m = methods.next().toUpperCase(java.util.Locale.ROOT);
-                if (Set.of("GET", "POST", "PUT", "DELETE", "PATCH").contains(m)) {
-                    out.add(m + " " + normalise(p.getKey()));
-                }
-            }
-        }
+    List<String> fromOpenApi() {
+        List<String> out = Routes.fromOpenApi().stream().map(Routes.Route::toString).toList();
         assertTrue(out.size() > 50, "OpenAPI lists the API and the pages: " + out);
         return out;
     }
@@ -310,13 +297,8 @@ class AuthorizationMatrixTest {
         return p;
     }
 
-    /** /a//b/ → /a/b; {id: [0-9]+} → {id}. */
     static String normalise(String path) {
-        String p = path.replaceAll("\\{\\s*([A-Za-z0-9_]+)\\s*:[^}]*}", "{$1}").replaceAll("/+", "/");
-        if (p.length() > 1 && p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p.isEmpty() ? "/" : p;
+        return Routes.normalise(path);
     }
 
     // ------------------------------------------------------------------------------------------------ the matrix
@@ -416,7 +398,7 @@ class AuthorizationMatrixTest {
                     lastAfter = after;
                     if (!after.equals(before)) {
                         changed = true;
-                        List<String> tables = before.keySet().stream().filter(k -> !before.get(k).equals(after.get(k))).toList();
+                        List<String> tables = DomainFingerprint.changed(before, after);
                         wrong.add((refused ? "a refused call" : "a call answered for the caller's own data") + " changed " + tables);
                     }
                 }
@@ -758,7 +740,6 @@ class AuthorizationMatrixTest {
      */
     static Map<String, String> fingerprint() {
         long started = System.nanoTime();
-        Map<String, String> f = new TreeMap<>();
         String mine = "'sgaz%'";
         Map<String, String> sql = new LinkedHashMap<>();
         sql.put("app_user", "select to_jsonb(t)::text from app_user t where username like " + mine);
@@ -780,20 +761,7 @@ class AuthorizationMatrixTest {
         sql.put("console_session", "select to_jsonb(s)::text from console_session s where s.username like " + mine
                 + " or s.console_name like " + mine);
         sql.put("access_request", "select to_jsonb(r)::text from access_request r where r.username like " + mine);
-        StringBuilder one = new StringBuilder("select ");
-        sql.forEach((table, rows) -> one.append(one.length() > 7 ? ", " : "").append("(select count(*) from ").append(table)
-                .append(")::text || '/' || (select coalesce(md5(string_agg(x, '|' order by x)), '') from (").append(rows)
-                .append(") as q(x))"));
-        try (java.sql.Connection c = Db.connection(); java.sql.Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery(one.toString())) {
-            rs.next();
-            int i = 1;
-            for (String table : sql.keySet()) {
-                f.put(table, rs.getString(i++));
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Map<String, String> f = DomainFingerprint.rows(sql).take();
         timeFingerprint += System.nanoTime() - started;
         return f;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.spicegate.testing.DomainFingerprint;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
@@ -21,8 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +32,6 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,8 +51,7 @@ class HostileInputTest {
 
     static final long SEED = 0x5_16F2_2026L;
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String[] DOMAIN_TABLES = {"app_user", "user_group", "group_member", "kvm_host", "console", "workstation",
-            "workstation_address", "access_rule", "rule_window", "rule_approver", "console_session", "access_request"};
+    static final DomainFingerprint DOMAIN = DomainFingerprint.contents(DomainFingerprint.DOMAIN_TABLES);
     static final Pattern ALERT = Pattern.compile("role=\"alert\"[^>]*>(.*?)</p>", Pattern.DOTALL);
     static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
     static final List<String> INTERNALS = List.of("java.", "javax.", "jakarta.", "org.hibernate", "org.postgresql", "PSQL",
@@ -88,7 +85,7 @@ class HostileInputTest {
     int seq;
     Connection db;
     PreparedStatement fingerprintQuery;
-    String fingerprint;
+    Map<String, String> fingerprint;
     long fingerprintNanos;
 
     /** Who sends: a login cookie with its CSRF token, an agent's bearer secret, or nobody. */
@@ -107,7 +104,7 @@ class HostileInputTest {
         recordMaxIds();
         World w = world();
         db = dataSource.getConnection();
-        fingerprintQuery = db.prepareStatement(fingerprintSql());
+        fingerprintQuery = DOMAIN.prepare(db);
         fingerprint = fingerprint();
 
         jsonCalls(w);
@@ -808,7 +805,7 @@ class HostileInputTest {
                 failures.add(where + ": a header was injected: Set-Cookie " + cookie);
             }
         }
-        String before = fingerprint;
+        Map<String, String> before = fingerprint;
         fingerprint = fingerprint();
         if (status >= 400 && status < 500) {
             rejected++;
@@ -865,37 +862,17 @@ class HostileInputTest {
 
     // ------------------------------------------------------------------------------------------ fingerprints
 
-    static String fingerprintSql() {
-        return java.util.Arrays.stream(DOMAIN_TABLES)
-                .map(t -> "select '" + t + "' as t, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from " + t + " x")
-                .collect(Collectors.joining(" union all ", "select string_agg(t || '=' || h, ',' order by t) from (", ") f"));
-    }
-
-    String fingerprint() {
+    Map<String, String> fingerprint() {
         long t0 = System.nanoTime();
-        try (ResultSet rs = fingerprintQuery.executeQuery()) {
-            rs.next();
-            return rs.getString(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
+        try {
+            return DOMAIN.take(fingerprintQuery);
         } finally {
             fingerprintNanos += System.nanoTime() - t0;
         }
     }
 
-    String changedTables(String before) {
-        Map<String, String> a = split(before);
-        Map<String, String> b = split(fingerprint);
-        return a.keySet().stream().filter(k -> !a.get(k).equals(b.get(k))).collect(Collectors.joining(", "));
-    }
-
-    static Map<String, String> split(String fp) {
-        Map<String, String> m = new TreeMap<>();
-        for (String part : fp.split(",")) {
-            String[] kv = part.split("=", 2);
-            m.put(kv[0], kv[1]);
-        }
-        return m;
+    String changedTables(Map<String, String> before) {
+        return String.join(", ", DomainFingerprint.changed(before, fingerprint));
     }
 
     // ------------------------------------------------------------------------------------------ clean-up

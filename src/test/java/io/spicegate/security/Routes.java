@@ -1,5 +1,7 @@
 package io.spicegate.security;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -13,15 +15,18 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The JAX-RS routes of the portal, read by reflection from the compiled main classes, so that a test can prove it
- * covered every one of them (a new route cannot escape it).
+ * The routes of the portal, generated (never hand-written): from the OpenAPI document the running portal serves
+ * (API and Qute pages alike) and, for any resource method OpenAPI hides, by reflection on the compiled classes; so
+ * a test can prove it covered every one of them (a new route cannot escape it).
  */
 record Routes(List<Route> all) {
 
@@ -49,6 +54,47 @@ record Routes(List<Route> all) {
     private static final Map<Class<? extends Annotation>, String> METHODS = Map.of(GET.class, "GET", POST.class, "POST",
             PUT.class, "PUT", DELETE.class, "DELETE", PATCH.class, "PATCH");
 
+    /** The routes the running portal serves: its OpenAPI document, plus the resource methods OpenAPI does not show. */
+    static Routes served() {
+        TreeSet<Route> routes = new TreeSet<>(fromOpenApi());
+        routes.addAll(scan().all());
+        return new Routes(List.copyOf(routes));
+    }
+
+    /** The operations of {@code /q/openapi} (a {@code @QuarkusTest}'s portal, through rest-assured). */
+    static List<Route> fromOpenApi() {
+        String json = io.restassured.RestAssured.given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        JsonNode paths;
+        try {
+            paths = new ObjectMapper().readTree(json).path("paths");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Route> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> p = it.next();
+            for (Iterator<String> methods = p.getValue().fieldNames(); methods.hasNext(); ) {
+                String m = methods.next().toUpperCase(Locale.ROOT);
+                if (METHODS.containsValue(m)) {
+                    out.add(new Route(m, normalise(p.getKey())));
+                }
+            }
+        }
+        if (out.size() < 50 || !out.contains(new Route("GET", "/consoles")) || !out.contains(new Route("GET", "/api/v1/consoles"))) {
+            throw new AssertionError("OpenAPI should list the API and the pages (they are JAX-RS too): " + out);
+        }
+        return out;
+    }
+
+    /** /a//b/ → /a/b; {id: [0-9]+} → {id}. */
+    static String normalise(String path) {
+        String p = path.replaceAll("\\{\\s*([A-Za-z0-9_]+)\\s*:[^}]*}", "{$1}").replaceAll("/+", "/");
+        if (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.isEmpty() ? "/" : p;
+    }
+
     /** Every resource method of the classes under {@code io.spicegate}, from {@code target/classes}. */
     static Routes scan() {
         java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("spicegate.build-dir", "target"), "classes");
@@ -65,7 +111,7 @@ record Routes(List<Route> all) {
                     for (var e : METHODS.entrySet()) {
                         if (m.isAnnotationPresent(e.getKey())) {
                             Path sub = m.getAnnotation(Path.class);
-                            routes.add(new Route(e.getValue(), join(base.value(), sub == null ? "" : sub.value())));
+                            routes.add(new Route(e.getValue(), normalise(join(base.value(), sub == null ? "" : sub.value()))));
                         }
                     }
                 }

@@ -6,6 +6,7 @@ import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import io.spicegate.testing.Browser;
 import io.spicegate.testing.Db;
+import io.spicegate.testing.DomainFingerprint;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
@@ -42,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (HSTS only when the request arrived over TLS through the trusted proxy), the login cookie's flags, a fresh login
  * session id at every login that a planted cookie cannot fix, logout ending the session on the server, and a CSRF
  * token on every state-changing form, which each form's route refuses without it or with another session's token.
- * The routes are read from the compiled resources, so a new page or form cannot slip past these checks.
+ * The routes are generated from the portal's OpenAPI document (and its compiled resources), so a new page or form
+ * cannot slip past these checks.
  */
 @QuarkusTest
 class WebHygieneTest {
@@ -220,7 +222,7 @@ class WebHygieneTest {
             assertTrue(statuses.contains(status), "no " + status + " answer was checked: " + statuses);
         }
         // the answers cover every GET route of the portal (the agents' API has its own bearer and no pages)
-        Routes routes = Routes.scan();
+        Routes routes = Routes.served();
         List<Routes.Route> missed = Routes.uncovered(routes.of("GET", t -> !t.startsWith("/api/agent/")), paths);
         assertEquals(List.of(), missed, "GET routes no header check visited: add them to the lists above");
         System.out.println("WebHygieneTest: " + seen.size() + " answers checked, statuses " + statuses);
@@ -477,7 +479,7 @@ class WebHygieneTest {
         }
         assertEquals(List.of(), problems);
         // every POST route of the pages is the action of a form found on them: a new form route cannot escape
-        List<Routes.Route> posts = Routes.scan().of("POST", t -> !t.startsWith("/api/"));
+        List<Routes.Route> posts = Routes.served().of("POST", t -> !t.startsWith("/api/"));
         assertEquals(List.of(), Routes.uncovered(posts, forms.keySet()), "POST routes of pages without a form seen here");
 
         // each form's route, posted as rendered by the person who saw it, but without the token, with the token of
@@ -488,7 +490,7 @@ class WebHygieneTest {
         }
         long t1 = System.nanoTime();
         int posted = 0;
-        String before = fingerprint(); // all refused: the same before every form and after it
+        Map<String, String> before = fingerprint(); // all refused: the same before every form and after it
         for (Forms.Form f : forms.values()) {
             if (f.action().equals("/login")) {
                 continue;
@@ -521,7 +523,7 @@ class WebHygieneTest {
 
     @Test
     void theLoginFormOnlyAcceptsPostsFromOurOwnPages() {
-        String before = fingerprint();
+        Map<String, String> before = fingerprint();
         long logins = Db.count("select count(*) from login_session");
         for (String origin : List.of("https://evil.example", "null")) {
             Response r = given().redirects().follow(false).header("Origin", origin).contentType(FORM)
@@ -540,10 +542,10 @@ class WebHygieneTest {
     @Test
     void cookieAuthenticatedApiChangesFromAnotherOriginAreRefused() {
         Browser admin = Browser.login(w.admin, Fixtures.PASSWORD);
-        List<Routes.Route> changes = Routes.scan().all().stream()
+        List<Routes.Route> changes = Routes.served().all().stream()
                 .filter(r -> r.template().startsWith("/api/v1/") && !r.method().equals("GET")).toList();
         assertTrue(changes.size() >= 20, changes.toString());
-        String before = fingerprint();
+        Map<String, String> before = fingerprint();
         for (Routes.Route r : changes) {
             String path = r.template().replaceAll("\\{[^}]+}", "1");
             for (String origin : List.of("https://evil.example", "null", "http://localhost:1")) {
@@ -569,24 +571,17 @@ class WebHygieneTest {
      * A digest of every domain table: its row count and newest row version (not the audit log, which records the
      * refused attempts' logins, nor the login sessions' sliding last-seen times; their set of ids is included).
      */
-    static String fingerprint() {
-        if (fingerprintSql == null) {
+    static Map<String, String> fingerprint() {
+        if (fingerprint == null) {
             List<String> tables = Db.strings("select table_name from information_schema.tables where table_schema = current_schema() "
                     + "and table_type = 'BASE TABLE' and table_name not in ('audit_event', 'login_session', 'login_failure', "
                     + "'flyway_schema_history') order by table_name");
             assertTrue(tables.size() >= 12, tables.toString());
-            StringBuilder sql = new StringBuilder("select concat_ws(' '");
-            for (String t : tables) {
-                // the row count and the newest row version: an insert, update or delete changes one of them
-                sql.append(", '").append(t).append("=' || (select count(*) || '/' || coalesce(max(xmin::text::bigint), 0) from ")
-                        .append(t).append(")");
-            }
-            sql.append(", 'login_session=' || (select md5(coalesce(string_agg(token_hash || csrf_token, ',' order by token_hash), '')) "
-                    + "from login_session))");
-            fingerprintSql = sql.toString();
+            fingerprint = DomainFingerprint.versions(tables).and("login_session",
+                    "select md5(coalesce(string_agg(token_hash || csrf_token, ',' order by token_hash), '')) from login_session");
         }
-        return Db.strings(fingerprintSql).get(0);
+        return fingerprint.take();
     }
 
-    private static String fingerprintSql;
+    private static DomainFingerprint fingerprint;
 }

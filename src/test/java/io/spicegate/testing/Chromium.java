@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A headless real Chromium driven by Selenium (set up as in OpenConsoleBrowserTest): its own profile and
+ * The one set-up of a headless real Chromium driven by Selenium for every browser test: its own profile and
  * download directory, never Selenium Manager, screenshots into {@code target/screenshots/}.
  */
 public final class Chromium implements AutoCloseable {
@@ -51,7 +51,8 @@ public final class Chromium implements AutoCloseable {
         }
     }
 
-    public static Chromium start(int width, int height) throws IOException {
+    /** Starts Chromium with a window of this size; {@code extraArguments} are added to its command line (e.g. {@code --lang=en-US}). */
+    public static Chromium start(int width, int height, String... extraArguments) throws IOException {
         requireInstalled();
         Path profile = Files.createTempDirectory("spicegate-chromium-profile-");
         Path downloads = Files.createTempDirectory("spicegate-chromium-downloads-");
@@ -63,6 +64,7 @@ public final class Chromium implements AutoCloseable {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + profile, "--window-size=" + width + "," + height, "--hide-scrollbars");
+        options.addArguments(extraArguments);
         options.setExperimentalOption("prefs", Map.of(
                 "download.default_directory", downloads.toString(),
                 "download.prompt_for_download", false,
@@ -103,6 +105,7 @@ public final class Chromium implements AutoCloseable {
             }
             Thread.sleep(200);
         }
+        screenshot("download-missing-" + name + ".png");
         throw new AssertionError(name + " did not arrive in " + downloads + " within " + timeout.toSeconds()
                 + " s; the directory holds " + files());
     }

@@ -7,6 +7,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.spicegate.testing.Chromium;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Directories;
 import io.spicegate.testing.Fixtures;
@@ -18,35 +19,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Single sign-on against real identity sources (see {@link Directories}): a Keycloak whose login page is driven
@@ -55,10 +44,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @QuarkusTest
 @QuarkusTestResource(value = Directories.class, restrictToAnnotatedClass = true)
 class SsoTest {
-
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     @Inject
     Fixtures fixtures;
@@ -73,17 +58,13 @@ class SsoTest {
     String issuer;
     String ldapUrl;
 
+    Chromium chromium;
     WebDriver driver;
-    Path profileDir;
     String base;
 
     @BeforeAll
     static void chromiumIsInstalled() {
-        for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
-            if (!Files.isExecutable(p)) {
-                fail(p + " is missing: install it with 'apt-get install chromium chromium-driver' (see .ci/run)");
-            }
-        }
+        Chromium.requireInstalled();
     }
 
     @BeforeEach
@@ -93,34 +74,19 @@ class SsoTest {
         issuer = ConfigProvider.getConfig().getValue("quarkus.oidc.auth-server-url", String.class);
         ldapUrl = ConfigProvider.getConfig().getValue("spicegate.ldap.url", String.class);
         base = "http://127.0.0.1:" + portal.getPort();
-        profileDir = Files.createTempDirectory("spicegate-chromium-profile-");
-        Files.createDirectories(SCREENSHOTS);
-        System.setProperty("SE_AVOID_STATS", "true");
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profileDir, "--window-size=1280,900");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        chromium = Chromium.start(1280, 900);
+        driver = chromium.driver;
     }
 
     @AfterEach
     void quitChromium() throws IOException {
         try {
-            if (driver != null) {
-                driver.quit();
+            if (chromium != null) {
+                chromium.close();
             }
         } finally {
+            chromium = null;
             driver = null;
-            if (profileDir != null) {
-                try (Stream<Path> walk = Files.walk(profileDir)) {
-                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
         }
     }
 
@@ -259,7 +225,6 @@ class SsoTest {
     }
 
     void screenshot(String name) throws IOException {
-        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        chromium.screenshot(name);
     }
 }

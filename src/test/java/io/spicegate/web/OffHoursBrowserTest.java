@@ -3,6 +3,7 @@ package io.spicegate.web;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spicegate.testing.Db;
+import io.spicegate.testing.Chromium;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -12,34 +13,24 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Off-hours access in a real Chromium on Monday 23 Nov 2026, 19:00 in Berlin: anne asks for leaptest for an
@@ -50,9 +41,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @QuarkusTest
 class OffHoursBrowserTest {
 
-    static final Path CHROMIUM = OpenConsoleBrowserTest.CHROMIUM;
-    static final Path CHROMEDRIVER = OpenConsoleBrowserTest.CHROMEDRIVER;
-    static final Path SCREENSHOTS = OpenConsoleBrowserTest.SCREENSHOTS;
     static final Duration DOWNLOAD_TIMEOUT = Duration.ofSeconds(15);
     static final Pattern ASKED = Pattern.compile("/requests\\?asked=(\\d+)$");
 
@@ -62,19 +50,14 @@ class OffHoursBrowserTest {
     @TestHTTPResource("/")
     URL portal;
 
+    Chromium chromium;
     WebDriver driver;
     WebDriverWait wait;
-    Path profileDir;
-    Path downloadDir;
     String base;
 
     @BeforeAll
     static void chromiumIsInstalled() {
-        for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
-            if (!Files.isExecutable(p)) {
-                fail(p + " is missing: install it with 'apt-get install chromium chromium-driver' (see .ci/run)");
-            }
-        }
+        Chromium.requireInstalled();
     }
 
     @BeforeEach
@@ -82,40 +65,19 @@ class OffHoursBrowserTest {
         clock.berlin("2026-11-23T19:00"); // Monday evening: anne's window is Wed+Thu 08:00-18:00
         // 127.0.0.1, not localhost: the request must come from the loopback address of workstation mylap
         base = "http://127.0.0.1:" + portal.getPort();
-        profileDir = Files.createTempDirectory("spicegate-chromium-profile-");
-        downloadDir = Files.createTempDirectory("spicegate-chromium-downloads-");
-        Files.createDirectories(SCREENSHOTS);
-
-        // never let Selenium Manager look for (or download) a browser or driver, nor report usage
-        System.setProperty("SE_AVOID_STATS", "true");
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profileDir, "--window-size=1280,1000", "--lang=en-US");
-        options.setExperimentalOption("prefs", Map.of(
-                "download.default_directory", downloadDir.toString(),
-                "download.prompt_for_download", false,
-                "download.directory_upgrade", true,
-                "safebrowsing.enabled", false));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        chromium = Chromium.start(1280, 1000, "--lang=en-US");
+        driver = chromium.driver;
         wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     }
 
     @AfterEach
     void quitChromiumAndFreeLeaptest() throws IOException {
         try {
-            if (driver != null) {
-                driver.quit();
+            if (chromium != null) {
+                chromium.close(); // also deletes the downloads: the launch file holds the console password
             }
         } finally {
+            chromium = null;
             driver = null;
             // whatever happened, anne holds no session (leaptest stays free for the other tests) and no pending request
             List<String> live = given().auth().preemptive().basic("anne", "demo").get("/api/v1/sessions")
@@ -128,8 +90,6 @@ class OffHoursBrowserTest {
             for (Integer id : pending) {
                 given().auth().preemptive().basic("anne", "demo").post("/api/v1/requests/" + id + "/cancel");
             }
-            OpenConsoleBrowserTest.deleteRecursively(profileDir);
-            OpenConsoleBrowserTest.deleteRecursively(downloadDir); // the launch file holds the console password
         }
     }
 
@@ -269,24 +229,11 @@ class OffHoursBrowserTest {
         wait.until(ExpectedConditions.urlContains("/login"));
     }
 
-    /** Waits for a finished download (Chromium writes *.crdownload until it is complete). */
     Path awaitDownload(String name) throws IOException, InterruptedException {
-        Path file = downloadDir.resolve(name);
-        long deadline = System.nanoTime() + DOWNLOAD_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Stream<Path> files = Files.list(downloadDir)) {
-                if (Files.isRegularFile(file) && files.noneMatch(f -> f.toString().endsWith(".crdownload"))) {
-                    return file;
-                }
-            }
-            Thread.sleep(200);
-        }
-        screenshot("offhours-download-missing.png");
-        throw new AssertionError(name + " did not arrive in " + downloadDir + " within " + DOWNLOAD_TIMEOUT.toSeconds() + " s");
+        return chromium.awaitDownload(name, DOWNLOAD_TIMEOUT);
     }
 
     void screenshot(String name) throws IOException {
-        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        chromium.screenshot(name);
     }
 }

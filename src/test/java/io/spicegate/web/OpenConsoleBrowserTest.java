@@ -2,6 +2,7 @@ package io.spicegate.web;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.spicegate.testing.Chromium;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -10,38 +11,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Maggie's Monday morning in a real Chromium: log in with the keyboard, see leaptest available until 18:00,
@@ -51,9 +42,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @QuarkusTest
 class OpenConsoleBrowserTest {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
     static final Duration DOWNLOAD_TIMEOUT = Duration.ofSeconds(15);
     static final Pattern SESSION_URL = Pattern.compile("/sessions/([0-9a-f-]{36})\\?opened=1$");
 
@@ -63,19 +51,13 @@ class OpenConsoleBrowserTest {
     @TestHTTPResource("/")
     URL portal;
 
+    Chromium chromium;
     WebDriver driver;
-    Path profileDir;
-    Path downloadDir;
     String base;
 
     @BeforeAll
     static void chromiumIsInstalled() {
-        // a browser test that silently skips is a browser test that never runs: fail and say what to install
-        for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
-            if (!Files.isExecutable(p)) {
-                fail(p + " is missing: install it with 'apt-get install chromium chromium-driver' (see .ci/run)");
-            }
-        }
+        Chromium.requireInstalled();
     }
 
     @BeforeEach
@@ -83,39 +65,18 @@ class OpenConsoleBrowserTest {
         clock.berlin("2026-11-23T10:00"); // Monday: maggie's window is Mon+Tue 08:00-18:00 in Berlin
         // 127.0.0.1, not localhost: the request must come from the loopback address of workstation mylap
         base = "http://127.0.0.1:" + portal.getPort();
-        profileDir = Files.createTempDirectory("spicegate-chromium-profile-");
-        downloadDir = Files.createTempDirectory("spicegate-chromium-downloads-");
-        Files.createDirectories(SCREENSHOTS);
-
-        // never let Selenium Manager look for (or download) a browser or driver, nor report usage
-        System.setProperty("SE_AVOID_STATS", "true");
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profileDir, "--window-size=1280,900");
-        options.setExperimentalOption("prefs", Map.of(
-                "download.default_directory", downloadDir.toString(),
-                "download.prompt_for_download", false,
-                "download.directory_upgrade", true,
-                "safebrowsing.enabled", false));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        chromium = Chromium.start(1280, 900);
+        driver = chromium.driver;
     }
 
     @AfterEach
     void quitChromiumAndFreeLeaptest() throws IOException {
         try {
-            if (driver != null) {
-                driver.quit();
+            if (chromium != null) {
+                chromium.close(); // also deletes the downloads: the launch file holds the console password
             }
         } finally {
+            chromium = null;
             driver = null;
             // a failed run must not leave leaptest "in use by maggie" for the tests after it
             List<String> live = given().auth().preemptive().basic("maggie", "demo").get("/api/v1/sessions")
@@ -123,8 +84,6 @@ class OpenConsoleBrowserTest {
             for (String id : live) {
                 given().auth().preemptive().basic("maggie", "demo").delete("/api/v1/sessions/" + id);
             }
-            deleteRecursively(profileDir);
-            deleteRecursively(downloadDir); // the launch file holds the console password
         }
     }
 
@@ -216,39 +175,15 @@ class OpenConsoleBrowserTest {
         assertTrue(keys.containsKey("password") && !keys.get("password").isBlank(), "password=");
     }
 
-    /** Waits for a finished download (Chromium writes *.crdownload until it is complete). */
     Path awaitDownload(String name) throws IOException, InterruptedException {
-        Path file = downloadDir.resolve(name);
-        long deadline = System.nanoTime() + DOWNLOAD_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> now = downloads();
-            if (Files.isRegularFile(file) && now.stream().noneMatch(f -> f.endsWith(".crdownload"))) {
-                return file;
-            }
-            Thread.sleep(200);
-        }
-        screenshot("download-missing.png");
-        throw new AssertionError(name + " did not arrive in " + downloadDir + " within " + DOWNLOAD_TIMEOUT.toSeconds()
-                + " s; the directory holds " + downloads());
+        return chromium.awaitDownload(name, DOWNLOAD_TIMEOUT);
     }
 
     List<String> downloads() throws IOException {
-        try (Stream<Path> files = Files.list(downloadDir)) {
-            return files.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return chromium.files();
     }
 
     void screenshot(String name) throws IOException {
-        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        chromium.screenshot(name);
     }
 }
