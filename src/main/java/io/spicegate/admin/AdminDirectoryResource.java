@@ -26,17 +26,10 @@ import java.util.List;
 @Consumes(MediaType.APPLICATION_JSON)
 public class AdminDirectoryResource {
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    UserAdmin users;
-
-    @Inject
-    ConsoleAdmin consoles;
-
-    @Inject
-    RuleAdmin rules;
+    @Inject Caller caller;
+    @Inject UserAdmin users;
+    @Inject ConsoleAdmin consoles;
+    @Inject RuleAdmin rules;
 
     private String admin() {
         caller.requireAdmin();

@@ -29,14 +29,9 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminSessionResource {
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    SessionService sessions;
-
-    @Inject
-    SessionLog log;
+    @Inject Caller caller;
+    @Inject SessionService sessions;
+    @Inject SessionLog log;
 
     /** A page of the session log; {@code next} is the {@code after} of the following (older) page, null at the end. */
     public record LogPage(List<SessionLog.Row> sessions, String next) { }

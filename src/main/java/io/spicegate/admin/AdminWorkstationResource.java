@@ -23,11 +23,8 @@ import java.util.List;
 @Consumes(MediaType.APPLICATION_JSON)
 public class AdminWorkstationResource {
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    WorkstationAdmin workstations;
+    @Inject Caller caller;
+    @Inject WorkstationAdmin workstations;
 
     @GET
     public List<WorkstationAdmin.View> list() {

@@ -37,20 +37,11 @@ import java.util.function.BiConsumer;
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentResource {
 
-    @Inject
-    AgentCredentials credentials;
-
-    @Inject
-    GrantService grants;
-
-    @Inject
-    LongPoll poll;
-
-    @Inject
-    TicketService tickets;
-
-    @Inject
-    EnrollThrottle throttle;
+    @Inject AgentCredentials credentials;
+    @Inject GrantService grants;
+    @Inject LongPoll poll;
+    @Inject TicketService tickets;
+    @Inject EnrollThrottle throttle;
 
     /** Trades an enrollment token for the agent's secret; failures are counted per source address and throttled. */
     @POST

@@ -21,14 +21,9 @@ import java.time.Instant;
 @ApplicationScoped
 public class EnrollThrottle {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    RepeatedEvents repeated;
-
-    @Inject
-    SpicegateConfig config;
+    @Inject Clock clock;
+    @Inject RepeatedEvents repeated;
+    @Inject SpicegateConfig config;
 
     /**
      * Counts a failed enrollment from {@code source} and returns what to answer: {@code refusal} itself (401) within

@@ -23,14 +23,9 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class LongPoll {
 
-    @Inject
-    GrantNotifier notifier;
-
-    @Inject
-    AgentVersions versions;
-
-    @Inject
-    SpicegateConfig config;
+    @Inject GrantNotifier notifier;
+    @Inject AgentVersions versions;
+    @Inject SpicegateConfig config;
 
     /** Authenticates on a worker thread, then answers {@code read} of the agent now or at its next change. */
     public <T> Uni<T> answer(Supplier<AgentKey> authenticate, Long after, Function<AgentKey, T> read) {

@@ -22,8 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class AuditCheckpoint {
 
-    @Inject
-    EntityManager em;
+    @Inject EntityManager em;
 
     private final AtomicLong headId = new AtomicLong();
     private final AtomicLong rows = new AtomicLong();

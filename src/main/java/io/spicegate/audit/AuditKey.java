@@ -22,8 +22,7 @@ public class AuditKey {
 
     static final int MIN_LENGTH = 32;
 
-    @Inject
-    SpicegateConfig config;
+    @Inject SpicegateConfig config;
 
     private volatile SecretKeySpec key;
 

@@ -28,11 +28,8 @@ public class AuditLog {
     public static final String GENESIS = "0".repeat(64);
     private static final long CHAIN_LOCK = 0x5350494345L; // "SPICE"
 
-    @Inject
-    EntityManager em;
-
-    @Inject
-    AuditKey key;
+    @Inject EntityManager em;
+    @Inject AuditKey key;
 
     /** What happened, to whom, where; build with {@link #event(String)}. */
     public static final class Entry {

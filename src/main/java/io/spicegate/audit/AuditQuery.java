@@ -19,8 +19,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditQuery {
 
-    @Inject
-    EntityManager em;
+    @Inject EntityManager em;
 
     /** Filters; null means any. */
     public record Filter(String user, String console, String workstation, String action, Instant from, Instant to,

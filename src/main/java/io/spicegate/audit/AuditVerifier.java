@@ -19,11 +19,8 @@ public class AuditVerifier {
 
     private static final int PAGE = 2000;
 
-    @Inject
-    EntityManager em;
-
-    @Inject
-    AuditKey key;
+    @Inject EntityManager em;
+    @Inject AuditKey key;
 
     /**
      * The result: {@code firstBad} is the id of the first bad row (null when ok), {@code problem} says what is wrong,

@@ -37,11 +37,8 @@ public class RepeatedEvents {
     /** At most this many keys are tallied; beyond it the oldest windows are closed early (and summarised). */
     static final int MAX_KEYS = 100_000;
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AuditLog audit;
+    @Inject Clock clock;
+    @Inject AuditLog audit;
 
     /** One key's events in the current window; {@code unaudited} of them are not in the audit log yet. */
     private static final class Tally {

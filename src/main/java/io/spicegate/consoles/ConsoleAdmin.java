@@ -23,20 +23,11 @@ public class ConsoleAdmin {
 
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    Event<DestinationsChanged> destinationsChanged;
-
-    @Inject
-    Event<ConsoleDeleting> consoleDeleting;
-
-    @Inject
-    AgentCredentials hostCredentials;
+    @Inject Clock clock;
+    @Inject AuditLog audit;
+    @Inject Event<DestinationsChanged> destinationsChanged;
+    @Inject Event<ConsoleDeleting> consoleDeleting;
+    @Inject AgentCredentials hostCredentials;
 
     /** A host as the admin API shows it, with its agent's state; secrets never included. */
     public record HostView(long id, String name, String address, String caPem, boolean enrolled, String agentHostname,

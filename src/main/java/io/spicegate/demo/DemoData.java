@@ -40,17 +40,10 @@ public class DemoData {
     static final String ZONE = "Europe/Berlin";
     private static final long SEED_LOCK = 0x5345454444L;
 
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    Clock clock;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    EntityManager em;
+    @Inject SpicegateConfig config;
+    @Inject Clock clock;
+    @Inject AuditLog audit;
+    @Inject EntityManager em;
 
     @Transactional
     void onStart(@Observes StartupEvent event) {

@@ -29,20 +29,11 @@ public class AgentCredentials {
     /** The answer to an enrollment token that does not work, whatever the reason. */
     public static final String TOKEN_REFUSED = "This enrollment token is unknown, used or expired: ask the administrator for a new one.";
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    EntityManager em;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    Event<AgentEnrolled> enrolled;
+    @Inject Clock clock;
+    @Inject EntityManager em;
+    @Inject AuditLog audit;
+    @Inject SpicegateConfig config;
+    @Inject Event<AgentEnrolled> enrolled;
 
     /** A fresh enrollment token for the machine; any earlier token and the enrolled agent's secret stop working. */
     @Transactional

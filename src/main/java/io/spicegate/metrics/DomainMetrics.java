@@ -26,17 +26,10 @@ import java.time.ZoneOffset;
 @ApplicationScoped
 public class DomainMetrics {
 
-    @Inject
-    EntityManager em;
-
-    @Inject
-    Clock clock;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    GrantNotifier notifier;
+    @Inject EntityManager em;
+    @Inject Clock clock;
+    @Inject SpicegateConfig config;
+    @Inject GrantNotifier notifier;
 
     /** The last figures read from the database; every gauge reads one field. */
     record Figures(double activeSessions, double awaitingAck, double oldestAgentSeenSeconds, double staleAgents,

@@ -29,14 +29,9 @@ import static io.spicegate.requests.Requests.activeUser;
 @ApplicationScoped
 public class RequestInbox {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AccessService access;
-
-    @Inject
-    SpicegateConfig config;
+    @Inject Clock clock;
+    @Inject AccessService access;
+    @Inject SpicegateConfig config;
 
     /** What the request form needs to know about one console. */
     public record FormInfo(String console, String description, ZoneId zone, int maxMinutes, String normalWindows,

@@ -27,14 +27,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class RequestMail {
 
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    ReactiveMailer mailer;
-
-    @Inject
-    Event<Letter> letters;
+    @Inject SpicegateConfig config;
+    @Inject ReactiveMailer mailer;
+    @Inject Event<Letter> letters;
 
     @ConfigProperty(name = "quarkus.mailer.host", defaultValue = "localhost")
     String host;

@@ -33,17 +33,10 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class RequestResource {
 
-    @Inject
-    RequestInbox inbox;
-
-    @Inject
-    Caller caller;
-
-    @Inject
-    RequestService requests;
-
-    @Inject
-    ObjectMapper json;
+    @Inject RequestInbox inbox;
+    @Inject Caller caller;
+    @Inject RequestService requests;
+    @Inject ObjectMapper json;
 
     /** Body of approve and deny. */
     public record DecisionBody(String note) { }

@@ -45,23 +45,12 @@ public class RequestService {
     static final Duration MAX_AHEAD = Duration.ofDays(30);
     static final int MAX_TEXT = 500;
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AccessService access;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    RequestMail mail;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    EntityManager em;
+    @Inject Clock clock;
+    @Inject AccessService access;
+    @Inject AuditLog audit;
+    @Inject RequestMail mail;
+    @Inject SpicegateConfig config;
+    @Inject EntityManager em;
 
     /** Body of a new request: {@code start} null means now. */
     public record NewRequest(String console, Instant start, Integer minutes, String reason) { }

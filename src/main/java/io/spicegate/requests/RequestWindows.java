@@ -14,8 +14,7 @@ import java.util.List;
 @ApplicationScoped
 public class RequestWindows implements ApprovedWindows {
 
-    @Inject
-    EntityManager em;
+    @Inject EntityManager em;
 
     @Override
     public List<ApprovedWindow> of(long userId, Long consoleId, Instant now) {

@@ -27,14 +27,9 @@ import java.util.Map;
 @ApplicationScoped
 public class AccessService {
 
-    @Inject
-    ApprovedWindows approved;
-
-    @Inject
-    Clock clock;
-
-    @Inject
-    DirectoryAccounts directory;
+    @Inject ApprovedWindows approved;
+    @Inject Clock clock;
+    @Inject DirectoryAccounts directory;
 
     /** One console the user has any rule for, with the decision at one instant. */
     public record ConsoleAccess(Console console, Decision decision, ZoneId zone) { }

@@ -29,11 +29,8 @@ import java.util.TreeSet;
 @ApplicationScoped
 public class RuleAdmin {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AuditLog audit;
+    @Inject Clock clock;
+    @Inject AuditLog audit;
 
     /** A weekly window as the API shows and takes it: {"days": ["MONDAY"], "from": "08:00", "to": "18:00"}. */
     public record WindowDto(List<String> days, String from, String to) { }

@@ -26,11 +26,8 @@ import java.util.List;
 @ApplicationScoped
 public class WeekPlan {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    SpicegateConfig config;
+    @Inject Clock clock;
+    @Inject SpicegateConfig config;
 
     /** One rule and the stretches it holds in the week (not clipped to the week; merged). */
     public record RuleWeek(RuleAdmin.RuleDto rule, String subject, boolean group, Effect effect, List<Interval> occurrences) {

@@ -21,14 +21,9 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class AdminChangeObservers {
 
-    @Inject
-    SessionService sessions;
-
-    @Inject
-    GrantService grants;
-
-    @Inject
-    TicketService tickets;
+    @Inject SessionService sessions;
+    @Inject GrantService grants;
+    @Inject TicketService tickets;
 
     /** A deactivated user's live sessions are revoked at once. */
     void userDeactivated(@Observes UserDeactivated e) {

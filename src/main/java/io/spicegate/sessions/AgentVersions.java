@@ -13,8 +13,7 @@ import jakarta.transaction.Transactional;
 @ApplicationScoped
 public class AgentVersions {
 
-    @Inject
-    EntityManager em;
+    @Inject EntityManager em;
 
     /** Marks the agent's work changed, in the caller's transaction, and returns the new version. */
     public long bump(AgentKey agent) {

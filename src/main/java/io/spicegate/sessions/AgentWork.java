@@ -14,18 +14,9 @@ import java.time.Clock;
  */
 abstract class AgentWork {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    EntityManager em;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    AgentVersions versions;
+    @Inject Clock clock;
+    @Inject EntityManager em;
+    @Inject AuditLog audit;
+    @Inject SpicegateConfig config;
+    @Inject AgentVersions versions;
 }

@@ -20,11 +20,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class MyConsoles {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AccessService access;
+    @Inject Clock clock;
+    @Inject AccessService access;
 
     /** One console on the dashboard. */
     public record Row(String name, String description, String decision, Instant until, Instant nextWindowStart,

@@ -46,11 +46,8 @@ public class SessionLog {
             + "s.starts_at, s.ends_at, s.state, s.ended_at, s.ended_by, s.end_reason, s.approved_request_id, "
             + "s.vv_fetched_at, s.grant_applied_at, s.grant_removed_at, s.firewall_error";
 
-    @Inject
-    EntityManager em;
-
-    @Inject
-    Clock clock;
+    @Inject EntityManager em;
+    @Inject Clock clock;
 
     /** How a session was authorised: by a rule's time window, or by an approved off-hours request. */
     public enum Authority { WINDOW, REQUEST }

@@ -26,14 +26,9 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    SessionService sessions;
-
-    @Inject
-    MyConsoles myConsoles;
+    @Inject Caller caller;
+    @Inject SessionService sessions;
+    @Inject MyConsoles myConsoles;
 
     /** One console as the API lists it. */
     public record ConsoleStatus(String name, String description, String decision, java.time.Instant until,

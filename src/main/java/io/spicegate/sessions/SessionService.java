@@ -34,29 +34,14 @@ import java.util.UUID;
 @ApplicationScoped
 public class SessionService {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AccessService access;
-
-    @Inject
-    WorkstationService workstations;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    EntityManager em;
-
-    @Inject
-    GrantService grants;
-
-    @Inject
-    TicketService tickets;
+    @Inject Clock clock;
+    @Inject AccessService access;
+    @Inject WorkstationService workstations;
+    @Inject AuditLog audit;
+    @Inject SpicegateConfig config;
+    @Inject EntityManager em;
+    @Inject GrantService grants;
+    @Inject TicketService tickets;
 
     /** The result of Open console: the session and whether it was already there. */
     public record Opened(SessionView session, boolean reopened) { }

@@ -23,8 +23,7 @@ public class DatabaseRoles {
             + "audit rows. Give it a role of its own that owns nothing (QUARKUS_DATASOURCE_USERNAME) and let the owner run "
             + "the migrations (QUARKUS_FLYWAY_USERNAME, QUARKUS_FLYWAY_PASSWORD); see README \"Database roles\".";
 
-    @Inject
-    AgroalDataSource dataSource;
+    @Inject AgroalDataSource dataSource;
 
     void check(@Observes StartupEvent e) {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();

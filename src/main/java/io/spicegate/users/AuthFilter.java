@@ -31,11 +31,8 @@ public class AuthFilter {
     public static final String CSRF_HEADER = "X-CSRF-Token";
     private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
 
-    @Inject
-    AuthService auth;
-
-    @Inject
-    Caller caller;
+    @Inject AuthService auth;
+    @Inject Caller caller;
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authenticate(ContainerRequestContext ctx, HttpServerRequest request) {

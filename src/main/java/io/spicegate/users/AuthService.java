@@ -24,29 +24,14 @@ import java.util.Optional;
 @ApplicationScoped
 public class AuthService {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    LdapDirectory ldap;
-
-    @Inject
-    DirectoryAccounts accounts;
-
-    @Inject
-    MeterRegistry metrics;
-
-    @Inject
-    LoginAttempts attempts;
-
-    @Inject
-    RepeatedEvents repeated;
+    @Inject Clock clock;
+    @Inject AuditLog audit;
+    @Inject SpicegateConfig config;
+    @Inject LdapDirectory ldap;
+    @Inject DirectoryAccounts accounts;
+    @Inject MeterRegistry metrics;
+    @Inject LoginAttempts attempts;
+    @Inject RepeatedEvents repeated;
 
     /** The outcome of a password check. */
     public sealed interface Outcome {

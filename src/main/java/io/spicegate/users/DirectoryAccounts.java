@@ -28,17 +28,10 @@ public class DirectoryAccounts {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern UNIX = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
 
-    @Inject
-    SpicegateConfig config;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    LdapDirectory ldap;
-
-    @Inject
-    EntityManager em;
+    @Inject SpicegateConfig config;
+    @Inject AuditLog audit;
+    @Inject LdapDirectory ldap;
+    @Inject EntityManager em;
 
     /** A directory login that must not go on; the message is a sentence for the person. */
     public static class Refused extends Exception {

@@ -29,8 +29,7 @@ import java.util.TreeSet;
 @ApplicationScoped
 public class LdapDirectory {
 
-    @Inject
-    SpicegateConfig config;
+    @Inject SpicegateConfig config;
 
     /** The directory could not be asked (down, wrong service account, bad configuration). */
     public static class Unavailable extends Exception {

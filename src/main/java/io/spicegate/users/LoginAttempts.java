@@ -28,11 +28,8 @@ public class LoginAttempts {
         }
     }
 
-    @Inject
-    EntityManager em;
-
-    @Inject
-    SpicegateConfig config;
+    @Inject EntityManager em;
+    @Inject SpicegateConfig config;
 
     /**
      * Counts the account's failures and the checks running within the lockout period and, while together they are

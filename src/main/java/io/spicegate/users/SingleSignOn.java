@@ -28,8 +28,7 @@ public class SingleSignOn {
     /** quarkus.oidc.logout.path: RP-initiated logout at the provider. */
     public static final String LOGOUT = "/logout/sso";
 
-    @Inject
-    SpicegateConfig config;
+    @Inject SpicegateConfig config;
 
     public boolean enabled() {
         return setting("quarkus.oidc.auth-server-url").isPresent() && setting("quarkus.oidc.client-id").isPresent()

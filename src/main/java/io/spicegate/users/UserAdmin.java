@@ -27,23 +27,12 @@ public class UserAdmin {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,255}");
     private static final Set<String> ROLES = Set.of("user", "approver", "admin");
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    AuthService auth;
-
-    @Inject
-    Event<UserDeactivated> deactivated;
-
-    @Inject
-    Event<UserDeleted> deleted;
-
-    @Inject
-    Event<GroupDeleting> groupDeleting;
+    @Inject Clock clock;
+    @Inject AuditLog audit;
+    @Inject AuthService auth;
+    @Inject Event<UserDeactivated> deactivated;
+    @Inject Event<UserDeleted> deleted;
+    @Inject Event<GroupDeleting> groupDeleting;
 
     /** A user as the admin API shows it (no password); {@code memberships} says where each group comes from. */
     public record UserView(long id, String username, String displayName, String email, String unixUsername,

@@ -30,14 +30,9 @@ public class AccountPage {
                                                String roles, String error, String info);
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    AuthService auth;
-
-    @Inject
-    AccountService accounts;
+    @Inject Caller caller;
+    @Inject AuthService auth;
+    @Inject AccountService accounts;
 
     @GET
     public TemplateInstance show() {

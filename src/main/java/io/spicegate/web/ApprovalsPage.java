@@ -37,14 +37,9 @@ public class ApprovalsPage {
                                                  String info, String error, long errorId, String note);
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    RequestService requests;
-
-    @Inject
-    RequestInbox inbox;
+    @Inject Caller caller;
+    @Inject RequestService requests;
+    @Inject RequestInbox inbox;
 
     @GET
     public TemplateInstance inbox(@QueryParam("approved") String approved, @QueryParam("denied") String denied) {

@@ -32,14 +32,9 @@ public class ConsolesPage {
         static native TemplateInstance consoles(Page page, List<MyConsoles.Row> rows);
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    MyConsoles myConsoles;
-
-    @Inject
-    SessionService sessions;
+    @Inject Caller caller;
+    @Inject MyConsoles myConsoles;
+    @Inject SessionService sessions;
 
     @GET
     public TemplateInstance list() {

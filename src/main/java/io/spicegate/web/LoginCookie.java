@@ -14,8 +14,7 @@ import java.net.URI;
 @ApplicationScoped
 public class LoginCookie {
 
-    @Inject
-    SpicegateConfig config;
+    @Inject SpicegateConfig config;
 
     /** A successful login: the browser goes on to {@code target} holding the login session's token. */
     Response open(String target, String token, HttpServerRequest request) {

@@ -33,17 +33,10 @@ public class LoginPage {
                                              String oidcProvider, String providerLogout);
     }
 
-    @Inject
-    AuthService auth;
-
-    @Inject
-    Caller caller;
-
-    @Inject
-    LoginCookie cookie;
-
-    @Inject
-    SingleSignOn oidc;
+    @Inject AuthService auth;
+    @Inject Caller caller;
+    @Inject LoginCookie cookie;
+    @Inject SingleSignOn oidc;
 
     @GET
     public Response root() {

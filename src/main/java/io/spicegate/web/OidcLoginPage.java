@@ -27,21 +27,15 @@ import java.net.URI;
 @Produces(MediaType.TEXT_HTML)
 public class OidcLoginPage {
 
-    @Inject
-    SingleSignOn sso;
+    @Inject SingleSignOn sso;
 
     @Inject
     @IdToken
     JsonWebToken idToken;
 
-    @Inject
-    AuthService auth;
-
-    @Inject
-    LoginCookie cookie;
-
-    @Inject
-    Caller caller;
+    @Inject AuthService auth;
+    @Inject LoginCookie cookie;
+    @Inject Caller caller;
 
     /** The button's target: off → a sentence; on → the guarded sign-in, which starts the code flow. */
     @GET

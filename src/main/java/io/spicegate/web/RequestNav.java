@@ -17,11 +17,8 @@ import java.util.Set;
 @RequestScoped
 public class RequestNav {
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    RequestInbox requests;
+    @Inject Caller caller;
+    @Inject RequestInbox requests;
 
     private RequestInbox.Nav nav;
 

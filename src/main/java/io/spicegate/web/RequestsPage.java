@@ -50,14 +50,9 @@ public class RequestsPage {
                                             String earliest, String minutes, String reason, String error);
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    RequestInbox inbox;
-
-    @Inject
-    RequestService requests;
+    @Inject Caller caller;
+    @Inject RequestInbox inbox;
+    @Inject RequestService requests;
 
     @GET
     public TemplateInstance list(@QueryParam("asked") String asked, @QueryParam("cancelled") String cancelled) {

@@ -40,11 +40,8 @@ public class SessionsPage {
         static native TemplateInstance session(Page page, SessionView s, boolean opened);
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    SessionService sessions;
+    @Inject Caller caller;
+    @Inject SessionService sessions;
 
     @GET
     public TemplateInstance list() {

@@ -21,20 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class WorkstationAdmin {
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    AuditLog audit;
-
-    @Inject
-    AgentCredentials credentials;
-
-    @Inject
-    Event<WorkstationWithdrawn> withdrawn;
-
-    @Inject
-    Event<WorkstationChanged> changed;
+    @Inject Clock clock;
+    @Inject AuditLog audit;
+    @Inject AgentCredentials credentials;
+    @Inject Event<WorkstationWithdrawn> withdrawn;
+    @Inject Event<WorkstationChanged> changed;
 
     /** Admin view; secrets never included. */
     public record View(long id, String name, List<String> addresses, boolean active, boolean enrolled,

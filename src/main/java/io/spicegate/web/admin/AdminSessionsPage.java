@@ -38,14 +38,9 @@ public class AdminSessionsPage {
                                             UUID failed, String reason, String error);
     }
 
-    @Inject
-    Caller caller;
-
-    @Inject
-    SessionLog log;
-
-    @Inject
-    SessionService sessions;
+    @Inject Caller caller;
+    @Inject SessionLog log;
+    @Inject SessionService sessions;
 
     @GET
     public TemplateInstance live(@QueryParam("ended") String ended) {
