@@ -59,7 +59,7 @@ class ConcurrentEndTest {
     void endsOnce(Function<String, ExtractableResponse<Response>> end, int ok, String action, String state) throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             String id = open();
-            Parallel.Burst burst = Parallel.burst(CALLS, () -> end.apply(id));
+            Parallel.Burst burst = Parallel.burst(CALLS, Parallel.retryingBusyLogins(() -> end.apply(id)));
             assertEquals(Map.of(ok, 1, 409, CALLS - 1), burst.statuses(), "round " + round);
             for (ExtractableResponse<Response> refused : burst.withStatus(409)) {
                 assertTrue(refused.asString().contains("already ended"), refused.asString());

@@ -62,4 +62,26 @@ public final class Parallel {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * Does what a script does with HTTP Basic under a burst: a 503 from the login check ("being checked at this
+     * moment", with Retry-After) is asked again, so every call of the burst reaches the code under test.
+     */
+    public static Supplier<ExtractableResponse<Response>> retryingBusyLogins(Supplier<ExtractableResponse<Response>> call) {
+        return () -> {
+            for (int attempt = 1; ; attempt++) {
+                ExtractableResponse<Response> answer = call.get();
+                if (answer.statusCode() != 503 || answer.header("Retry-After") == null
+                        || !answer.asString().contains("being checked") || attempt == 200) {
+                    return answer;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return answer;
+                }
+            }
+        };
+    }
 }
