@@ -5,7 +5,6 @@ import io.restassured.specification.RequestSpecification;
 import io.spicegate.testing.Browser;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
-import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,19 +31,15 @@ class AdminApiTest {
     @Inject
     Fixtures fixtures;
 
-    @Inject
-    TestClock clock;
-
     String admin;
 
     @BeforeEach
     void setUp() {
-        clock.berlin("2026-11-23T10:00");
-        admin = fixtures.user("boss", false, true);
+        admin = fixtures.mondayMorningAdmin("boss");
     }
 
     RequestSpecification asAdmin() {
-        return given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json");
+        return Fixtures.as(admin);
     }
 
     @Test
@@ -250,10 +245,8 @@ class AdminApiTest {
     void consoleAndWorkstationChangesBumpGrantAndTicketVersions() {
         String workstation = fixtures.workstation("evws", "10.95.0.1");
         long ws = id("workstation", workstation);
-        String token = asAdmin().body(Map.of("name", Fixtures.unique("kvm"), "address", "10.95.1.1"))
-                .post("/api/v1/admin/hosts").then().statusCode(201).extract().path("enrollmentToken");
-        String host = given().contentType("application/json").body(Map.of("token", token, "hostname", "kvm-host"))
-                .post("/api/agent/v1/enroll").then().statusCode(200).extract().path("name");
+        String host = Fixtures.enrolledHost(admin, Map.of("name", Fixtures.unique("kvm"), "address", "10.95.1.1"), "kvm-host")
+                .enrollment().getString("name");
         long hostId = id("kvm_host", host);
         String console = fixtures.console("vm");
 

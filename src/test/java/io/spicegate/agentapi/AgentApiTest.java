@@ -41,21 +41,15 @@ class AgentApiTest {
 
     @BeforeEach
     void setUp() {
-        clock.berlin("2026-11-23T10:00");
-        admin = fixtures.user("root", false, true);
+        admin = fixtures.mondayMorningAdmin("root");
     }
 
     /** A workstation at a test address, enrolled: [id, secret, address]. */
     String[] enrolledWorkstation() {
         String address = "10.98." + (Fixtures.unique("").hashCode() & 0x7f) + "." + (1 + (int) (Math.random() * 250));
-        ExtractableResponse<Response> created = given().auth().preemptive().basic(admin, Fixtures.PASSWORD)
-                .contentType("application/json")
-                .body(Map.of("name", Fixtures.unique("ws"), "addresses", List.of(address)))
-                .post("/api/v1/admin/workstations").then().statusCode(201).extract();
-        String token = created.path("enrollmentToken");
-        String secret = given().contentType("application/json").body(Map.of("token", token, "hostname", "test-host"))
-                .post("/api/agent/v1/enroll").then().statusCode(200).extract().path("secret");
-        return new String[] {created.path("id").toString(), secret, address};
+        Fixtures.Enrolled ws = Fixtures.enrolledWorkstation(admin,
+                Map.of("name", Fixtures.unique("ws"), "addresses", List.of(address)), "test-host");
+        return new String[] {ws.id(), ws.secret(), address};
     }
 
     static JsonPath poll(String secret, Long after) {

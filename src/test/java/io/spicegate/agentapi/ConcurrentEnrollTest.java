@@ -7,7 +7,6 @@ import io.restassured.specification.RequestSpecification;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.Parallel;
-import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,19 +31,15 @@ class ConcurrentEnrollTest {
     @Inject
     Fixtures fixtures;
 
-    @Inject
-    TestClock clock;
-
     String admin;
 
     @BeforeEach
     void setUp() {
-        clock.berlin("2026-11-23T10:00");
-        admin = fixtures.user("enroll-admin", false, true);
+        admin = fixtures.mondayMorningAdmin("enroll-admin");
     }
 
     RequestSpecification asAdmin() {
-        return HostAgentApiTest.asAdmin(admin);
+        return Fixtures.as(admin);
     }
 
     /** Redeems {@code token} from {@code calls} parallel agents; asserts one secret and one audit row of {@code action}. */

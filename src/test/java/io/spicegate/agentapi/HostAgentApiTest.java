@@ -51,8 +51,7 @@ class HostAgentApiTest {
 
     @BeforeEach
     void setUp() {
-        clock.berlin("2026-11-23T10:00");
-        admin = fixtures.user("root", false, true);
+        admin = fixtures.mondayMorningAdmin("root");
     }
 
     /** A KVM host whose agent is enrolled, with one TLS console: [host id, secret, console name, host name]. */
@@ -63,18 +62,15 @@ class HostAgentApiTest {
     /** The same, created by {@code admin}. */
     static String[] guardedHost(String admin) {
         String name = Fixtures.unique("kvm");
-        ExtractableResponse<Response> created = asAdmin(admin).body(Map.of("name", name, "address", "10.97.0." + (1 + NET.incrementAndGet() % 250)))
-                .post("/api/v1/admin/hosts").then().statusCode(201).extract();
-        String token = created.path("enrollmentToken");
-        assertTrue(token.startsWith("sgh_"), token);
-        JsonPath enrolled = given().contentType("application/json").body(Map.of("token", token, "hostname", "kvm-host"))
-                .post("/api/agent/v1/enroll").then().statusCode(200).extract().jsonPath();
-        assertEquals("host", enrolled.getString("mode"));
-        assertEquals(name, enrolled.getString("name"));
+        Fixtures.Enrolled host = Fixtures.enrolledHost(admin,
+                Map.of("name", name, "address", "10.97.0." + (1 + NET.incrementAndGet() % 250)), "kvm-host");
+        assertTrue(host.token().startsWith("sgh_"), host.token());
+        assertEquals("host", host.enrollment().getString("mode"));
+        assertEquals(name, host.enrollment().getString("name"));
         String console = Fixtures.unique("vm");
         asAdmin(admin).body(Map.of("name", console, "host", name, "tlsPort", 20000 + NET.get() % 1000, "hostSubject", "CN=" + name,
                 "password", "static-" + console)).post("/api/v1/admin/consoles").then().statusCode(201);
-        return new String[] {created.path("id").toString(), enrolled.getString("secret"), console, name};
+        return new String[] {host.id(), host.secret(), console, name};
     }
 
     /** A workstation without an agent at a fresh address (its firewall state is "none"). */
@@ -89,7 +85,7 @@ class HostAgentApiTest {
     }
 
     static io.restassured.specification.RequestSpecification asAdmin(String admin) {
-        return given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json");
+        return Fixtures.as(admin);
     }
 
     static JsonPath poll(String secret, Long after) {
@@ -137,10 +133,10 @@ class HostAgentApiTest {
         // each secret opens only its own kind of long-poll
         poll(secret, null);
         given().header("Authorization", "Bearer " + secret).get("/api/agent/v1/grants").then().statusCode(401);
-        ExtractableResponse<Response> ws = asAdmin().body(Map.of("name", Fixtures.unique("ws"), "addresses", List.of("10.96.9.9")))
-                .post("/api/v1/admin/workstations").then().statusCode(201).extract();
-        String wsSecret = given().contentType("application/json").body(Map.of("token", ws.path("enrollmentToken"), "hostname", "w"))
-                .post("/api/agent/v1/enroll").then().statusCode(200).body("mode", equalTo("workstation")).extract().path("secret");
+        Fixtures.Enrolled ws = Fixtures.enrolledWorkstation(admin,
+                Map.of("name", Fixtures.unique("ws"), "addresses", List.of("10.96.9.9")), "w");
+        assertEquals("workstation", ws.enrollment().getString("mode"));
+        String wsSecret = ws.secret();
         given().header("Authorization", "Bearer " + wsSecret).get("/api/agent/v1/tickets").then().statusCode(401);
 
         // a new token locks the enrolled agent out
@@ -232,10 +228,8 @@ class HostAgentApiTest {
         String user = fixtures.user("both");
         fixtures.rule(host[2]).user(user).save();
         String address = "10.94.0." + (1 + NET.incrementAndGet() % 250);
-        ExtractableResponse<Response> ws = asAdmin().body(Map.of("name", Fixtures.unique("ws"), "addresses", List.of(address)))
-                .post("/api/v1/admin/workstations").then().statusCode(201).extract();
-        String wsSecret = given().contentType("application/json").body(Map.of("token", ws.path("enrollmentToken"), "hostname", "w"))
-                .post("/api/agent/v1/enroll").then().statusCode(200).extract().path("secret");
+        String wsSecret = Fixtures.enrolledWorkstation(admin,
+                Map.of("name", Fixtures.unique("ws"), "addresses", List.of(address)), "w").secret();
         ExtractableResponse<Response> opened = AgentApiTest.openFrom(address, user, host[2]);
         String id = opened.path("id").toString();
         JsonPath tickets = poll(host[1], null);

@@ -6,7 +6,6 @@ import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
-import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,24 +35,18 @@ class StrictLaunchTest {
     @Inject
     Fixtures fixtures;
 
-    @Inject
-    TestClock clock;
-
     String admin;
 
     @BeforeEach
     void setUp() {
-        clock.berlin("2026-11-23T10:00");
-        admin = fixtures.user("root", false, true);
+        admin = fixtures.mondayMorningAdmin("root");
     }
 
     /** A strict workstation whose agent is enrolled: [address, secret]. */
     String[] strictWorkstation() {
         String address = "10.93.0." + (1 + NET.incrementAndGet() % 250);
-        ExtractableResponse<Response> ws = HostAgentApiTest.asAdmin(admin).body(Map.of("name", Fixtures.unique("strict"),
-                "addresses", List.of(address), "strict", true)).post("/api/v1/admin/workstations").then().statusCode(201).extract();
-        String secret = given().contentType("application/json").body(Map.of("token", ws.path("enrollmentToken"), "hostname", "s"))
-                .post("/api/agent/v1/enroll").then().statusCode(200).extract().path("secret");
+        String secret = Fixtures.enrolledWorkstation(admin,
+                Map.of("name", Fixtures.unique("strict"), "addresses", List.of(address), "strict", true), "s").secret();
         return new String[] {address, secret};
     }
 

@@ -60,15 +60,14 @@ class RequestApiTest {
 
     @BeforeEach
     void mondayEveningAndAnOffHoursConsole() {
-        clock.berlin("2026-11-23T19:00");
-        user = fixtures.user("anna");
-        boss = fixtures.user("boss", true, false);
-        console = fixtures.console("vm");
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
+        Fixtures.OffHours office = fixtures.offHoursConsole("anna", "boss", "vm");
+        user = office.user();
+        boss = office.approver();
+        console = office.console();
     }
 
     static RequestSpecification as(String who) {
-        return given().auth().preemptive().basic(who, Fixtures.PASSWORD).contentType("application/json");
+        return Fixtures.as(who);
     }
 
     static Map<String, Object> body(String console, Integer minutes, String reason) {

@@ -6,7 +6,6 @@ import io.restassured.specification.RequestSpecification;
 import io.spicegate.testing.Browser;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
-import io.spicegate.testing.TestClock;
 import io.spicegate.users.Passwords;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,24 +36,20 @@ class SmallHolesTest {
     @Inject
     Fixtures fixtures;
 
-    @Inject
-    TestClock clock;
-
     String user;
     String boss;
     String console;
 
     @BeforeEach
     void mondayEveningAndAnOffHoursConsole() {
-        clock.berlin("2026-11-23T19:00");
-        user = fixtures.user("holes");
-        boss = fixtures.user("hboss", true, false);
-        console = fixtures.console("hvm");
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
+        Fixtures.OffHours office = fixtures.offHoursConsole("holes", "hboss", "hvm");
+        user = office.user();
+        boss = office.approver();
+        console = office.console();
     }
 
     static RequestSpecification as(String who) {
-        return given().redirects().follow(false).auth().preemptive().basic(who, Fixtures.PASSWORD).contentType("application/json");
+        return Fixtures.as(who).redirects().follow(false);
     }
 
     long ask() {

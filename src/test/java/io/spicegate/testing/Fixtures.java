@@ -1,5 +1,9 @@
 package io.spicegate.testing;
 
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import io.spicegate.access.Effect;
 import io.spicegate.consoles.Console;
 import io.spicegate.consoles.KvmHost;
@@ -10,14 +14,18 @@ import io.spicegate.users.Passwords;
 import io.spicegate.users.User;
 import io.spicegate.workstations.Workstation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.restassured.RestAssured.given;
 
 /**
  * Small builders for test data: every call makes fresh, uniquely named objects so tests do not see each
@@ -29,6 +37,9 @@ public class Fixtures {
     public static final String PASSWORD = "test-password";
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static volatile String passwordHash;
+
+    @Inject
+    TestClock clock;
 
     public static String unique(String base) {
         return base + "-t" + SEQ.incrementAndGet(); // never one of the demo names (vm3)
@@ -49,12 +60,17 @@ public class Fixtures {
         u.approver = approver;
         u.admin = admin;
         u.createdAt = Instant.parse("2026-01-01T00:00:00Z");
+        u.passwordHash = passwordHash();
+        u.persist();
+        return u.username;
+    }
+
+    /** The hash of {@link #PASSWORD}, computed once (bcrypt is slow on purpose). */
+    private static String passwordHash() {
         if (passwordHash == null) {
             passwordHash = Passwords.hash(PASSWORD);
         }
-        u.passwordHash = passwordHash;
-        u.persist();
-        return u.username;
+        return passwordHash;
     }
 
     @Transactional
@@ -119,10 +135,7 @@ public class Fixtures {
         u.displayName = username;
         u.unixUsername = username;
         u.createdAt = Instant.parse("2026-01-01T00:00:00Z");
-        if (passwordHash == null) {
-            passwordHash = Passwords.hash(PASSWORD);
-        }
-        u.passwordHash = passwordHash;
+        u.passwordHash = passwordHash();
         u.persist();
     }
 
@@ -193,6 +206,67 @@ public class Fixtures {
         }
         r.persist();
         return r.id;
+    }
+
+    /** Sets the clock to Monday 23 Nov 2026, 10:00 in Berlin, and makes an admin: where the API tests start. */
+    public String mondayMorningAdmin(String base) {
+        clock.berlin("2026-11-23T10:00");
+        return user(base, false, true);
+    }
+
+    /** Who asks for off-hours use of which console, and who may approve it. */
+    public record OffHours(String user, String approver, String console) {
+    }
+
+    /**
+     * Sets the clock to Monday 23 Nov 2026, 19:00 in Berlin, and makes a user allowed on a fresh console on weekdays
+     * 08:00–18:00 only, with an approver for more: where the request tests start.
+     */
+    public OffHours offHoursConsole(String userBase, String approverBase, String consoleBase) {
+        clock.berlin("2026-11-23T19:00");
+        String user = user(userBase);
+        String approver = user(approverBase, true, false);
+        String console = console(consoleBase);
+        rule(console).user(user).window(weekdays(), "08:00", "18:00").approver(approver).save();
+        return new OffHours(user, approver, console);
+    }
+
+    /** A JSON request to the portal as {@code username} (preemptive Basic, password {@link #PASSWORD}). */
+    public static RequestSpecification as(String username) {
+        return given().auth().preemptive().basic(username, PASSWORD).contentType("application/json");
+    }
+
+    /** An agent created through the admin API and enrolled with its token: the create and enroll answers. */
+    public record Enrolled(ExtractableResponse<Response> created, JsonPath enrollment) {
+        public String id() {
+            return created.path("id").toString();
+        }
+
+        public String token() {
+            return created.path("enrollmentToken");
+        }
+
+        public String secret() {
+            return enrollment.getString("secret");
+        }
+    }
+
+    /** A workstation ({@code body} as the admin API takes it) created by {@code admin}, its agent enrolled. */
+    public static Enrolled enrolledWorkstation(String admin, Map<String, ?> body, String hostname) {
+        return enrolled(admin, "/api/v1/admin/workstations", body, hostname);
+    }
+
+    /** A KVM host ({@code body} as the admin API takes it) created by {@code admin}, its agent enrolled. */
+    public static Enrolled enrolledHost(String admin, Map<String, ?> body, String hostname) {
+        return enrolled(admin, "/api/v1/admin/hosts", body, hostname);
+    }
+
+    private static Enrolled enrolled(String admin, String path, Map<String, ?> body, String hostname) {
+        ExtractableResponse<Response> created = as(admin).body(body).post(path).then().statusCode(201).extract();
+        JsonPath enrollment = given().contentType("application/json")
+                .body(Map.of("token", created.path("enrollmentToken"), "hostname", hostname))
+                .post("/api/agent/v1/enroll").then().statusCode(200).extract().jsonPath();
+        return new Enrolled(created, enrollment);
     }
 
     public static Set<DayOfWeek> weekdays() {
