@@ -53,7 +53,9 @@ public class SessionService {
     @Transactional(dontRollbackOn = Problem.class)
     public Opened open(long userId, String consoleName, String source) {
         Instant now = clock.instant();
-        User user = User.findById(userId);
+        // FOR SHARE: a deactivation or delete (FOR UPDATE on the row, then the revocation) waits for this open to
+        // commit and so revokes its session too, and an open after it sees the account inactive (or gone)
+        User user = User.findById(userId, LockModeType.PESSIMISTIC_READ);
         if (user == null || !user.active) {
             throw Problem.notLoggedIn();
         }

@@ -6,6 +6,7 @@ import io.spicegate.shared.Validate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
@@ -104,7 +105,7 @@ public class UserAdmin {
 
     @Transactional
     public UserView update(long id, UserInput in, String admin) {
-        User u = findUser(id);
+        User u = lockUser(id);
         if (in == null) {
             throw Problem.badRequest("Send the fields to change.");
         }
@@ -143,7 +144,7 @@ public class UserAdmin {
 
     @Transactional
     public void delete(long id, String admin) {
-        User u = findUser(id);
+        User u = lockUser(id);
         if (u.username.equals(admin)) {
             throw Problem.conflict("You cannot delete yourself: ask another administrator.");
         }
@@ -199,6 +200,18 @@ public class UserAdmin {
 
     private static User findUser(long id) {
         User u = User.findById(id);
+        if (u == null) {
+            throw Problem.notFound("There is no user " + id + ".");
+        }
+        return u;
+    }
+
+    /**
+     * The user, read afresh under FOR UPDATE: an Open console of his in flight (FOR SHARE on the row) commits first,
+     * so a deactivation or delete that follows revokes that session too.
+     */
+    private static User lockUser(long id) {
+        User u = User.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (u == null) {
             throw Problem.notFound("There is no user " + id + ".");
         }
