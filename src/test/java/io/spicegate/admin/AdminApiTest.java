@@ -242,6 +242,25 @@ class AdminApiTest {
     }
 
     @Test
+    void aGroupThatApprovesForARuleIsNotDeleted() {
+        String group = fixtures.group("approvers", fixtures.user("approving", true, false));
+        String console = fixtures.console("vm");
+        long id = id("user_group", group);
+        long rule = asAdmin().body(Map.of("console", console, "user", fixtures.user("asker"), "effect", "ALLOW",
+                        "zone", "Europe/Berlin", "windows", List.of(Map.of("days", List.of("MONDAY"), "from", "08:00", "to", "09:00")),
+                        "approverGroup", group))
+                .post("/api/v1/admin/rules").then().statusCode(201).extract().jsonPath().getLong("id");
+
+        asAdmin().delete("/api/v1/admin/groups/" + id).then().statusCode(409)
+                .body("error", equalTo("Group " + group + " approves requests for 1 rule(s): give those rules other approvers first."));
+        assertEquals(1, Db.count("select count(*) from user_group where id = ?", id));
+        assertEquals(id, Db.count("select approver_group_id from access_rule where id = ?", rule));
+
+        asAdmin().delete("/api/v1/admin/rules/" + rule).then().statusCode(204);
+        asAdmin().delete("/api/v1/admin/groups/" + id).then().statusCode(204);
+    }
+
+    @Test
     void consoleAndWorkstationChangesBumpGrantAndTicketVersions() {
         String workstation = fixtures.workstation("evws", "10.95.0.1");
         long ws = id("workstation", workstation);
