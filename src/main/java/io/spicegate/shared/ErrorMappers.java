@@ -128,6 +128,11 @@ public class ErrorMappers {
             return respond(uri, 400, "The address or the form has a broken %-escape (a '%' must be followed by two hex "
                     + "digits of UTF-8): send the value encoded properly.", null);
         }
+        if (isConcurrentChange(t)) {
+            // two admins (or one double click) changing or deleting the same row at once: the later one's
+            // transaction found it gone and rolled back whole
+            return respond(uri, 409, "Someone else changed or removed this at the same moment: reload and try again.", null);
+        }
         if (isPoolExhausted(t)) {
             Log.warnf("database busy on %s: %s", uri.getPath(), t.getMessage());
             return respond(uri, 503, "The portal is very busy right now: try again in a few seconds.", 5);
@@ -194,6 +199,15 @@ public class ErrorMappers {
             String m = c.getMessage();
             if (c instanceof IllegalArgumentException && m != null
                     && (m.startsWith("Failed to decode URL") || m.startsWith("URLDecoder:"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isConcurrentChange(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.hibernate.StaleStateException || c instanceof jakarta.persistence.OptimisticLockException) {
                 return true;
             }
         }
