@@ -88,6 +88,8 @@ class PackagedPortalIT {
         // the embedded default commits durably: an answered open's audit row survives a crash of its PostgreSQL
         String opts = Files.readString(dataDir.resolve("postgres/postmaster.opts"));
         assertTrue(opts.contains("synchronous_commit=on"), "the embedded PostgreSQL runs with " + opts);
+        // zonky passes -F (fsync off) first; the -c fsync=on after it is what PostgreSQL keeps
+        assertTrue(opts.contains("fsync=on") && opts.indexOf("fsync=on") > opts.indexOf("-F"), "the embedded PostgreSQL runs with " + opts);
 
         // a new user finds the login page
         HttpResponse<String> login = send(get("/login"));

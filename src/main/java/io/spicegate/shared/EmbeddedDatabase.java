@@ -88,6 +88,9 @@ public final class EmbeddedDatabase {
                         // zonky turns synchronous_commit off; a portal's data (audit rows!) must survive a crash once
                         // answered. Only a throwaway test database (fresh) keeps it off.
                         .setServerConfig("synchronous_commit", fresh ? "off" : "on")
+                        // zonky also starts it with -F (fsync off): a later -c wins, so the WAL reaches the disk and
+                        // an answered row survives an OS crash or power loss, not only a crash of PostgreSQL
+                        .setServerConfig("fsync", fresh ? "off" : "on")
                         .start();
             } finally {
                 Files.deleteIfExists(pwfile);
