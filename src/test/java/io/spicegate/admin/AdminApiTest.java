@@ -5,6 +5,7 @@ import io.restassured.specification.RequestSpecification;
 import io.spicegate.testing.Browser;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
+import io.spicegate.testing.Parallel;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -258,6 +259,23 @@ class AdminApiTest {
 
         asAdmin().delete("/api/v1/admin/rules/" + rule).then().statusCode(204);
         asAdmin().delete("/api/v1/admin/groups/" + id).then().statusCode(204);
+    }
+
+    @Test
+    void twentyParallelDeletesRemoveOnceAndNeverAnswer5xx() throws Exception {
+        Map<String, String> rows = Map.of(
+                "groups/" + id("user_group", fixtures.group("gone", fixtures.user("m"))), "GROUP_DELETED",
+                "consoles/" + id("console", fixtures.console("gone")), "CONSOLE_DELETED",
+                "users/" + id("app_user", fixtures.user("gone")), "USER_DELETED");
+        for (Map.Entry<String, String> row : rows.entrySet()) {
+            long before = Db.count("select count(*) from audit_event where action = ?", row.getValue());
+            Parallel.Burst burst = Parallel.burst(20, Parallel.retryingBusyLogins(
+                    () -> asAdmin().delete("/api/v1/admin/" + row.getKey()).then().extract()));
+            assertEquals(1, burst.withStatus(204).size(), row.getKey() + " " + burst.statuses());
+            burst.answers().forEach(a -> assertTrue(a.statusCode() == 204 || a.statusCode() == 404 || a.statusCode() == 409,
+                    row.getKey() + ": " + a.statusCode() + " " + a.asString()));
+            assertEquals(before + 1, Db.count("select count(*) from audit_event where action = ?", row.getValue()), row.getKey());
+        }
     }
 
     @Test
