@@ -43,6 +43,9 @@ public final class Agent extends PollingAgent<GrantSet> {
     private final HostFactsProbe facts;
     private final StateDir state;
     private final GrantBook book = new GrantBook();
+    /** The desktop warnings before each grant's end; both null with {@code notify=false}. */
+    private final EndWarnings warnings;
+    private final DesktopNotifier desktop;
     private final ExecutorService acks = Executors.newSingleThreadExecutor(PollLoop.daemon("spicegate-ack"));
     // guarded by this
     private List<Destination> protectedDestinations = List.of();
@@ -71,6 +74,8 @@ public final class Agent extends PollingAgent<GrantSet> {
         this.strictFiles = new StrictFiles(config, runner);
         this.facts = new HostFactsProbe(config);
         this.state = state;
+        this.warnings = config.desktopWarnings() ? new EndWarnings(config.notifyMinutes()) : null;
+        this.desktop = config.desktopWarnings() ? new DesktopNotifier(runner, config.portalPublicUrl()) : null;
     }
 
     /**
@@ -91,6 +96,9 @@ public final class Agent extends PollingAgent<GrantSet> {
     @Override
     public synchronized void close() {
         acks.shutdownNow();
+        if (desktop != null) {
+            desktop.close();
+        }
         book.dropAll();
         applyBase("stop");
         if (config.strict()) {
@@ -136,6 +144,7 @@ public final class Agent extends PollingAgent<GrantSet> {
             LOG.info(change);
         }
         applyCurrent(now, true);
+        warn(now);
     }
 
     @Override
@@ -158,6 +167,17 @@ public final class Agent extends PollingAgent<GrantSet> {
             firewall.invalidate(); // rewrite even if unchanged: repairs what other tools did to the chain
             applyCurrent(now, !refused);
         }
+        warn(now);
+    }
+
+    /** Hands the desktop warnings due at {@code now} to the notifier, which shows them on its own threads. */
+    private void warn(long now) {
+        if (warnings == null) {
+            return;
+        }
+        EndWarnings.Update update = warnings.update(book.entries(), now);
+        update.ended().forEach(desktop::ended);
+        update.due().forEach(desktop::warn);
     }
 
     /** Resolves the live grants, writes the chain (and strict files), and acks when the outcome changed. */

@@ -3,10 +3,12 @@ package io.spicegate.agent;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -22,7 +24,8 @@ import java.util.regex.Pattern;
 public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, Mode mode, boolean strict,
                           Path portalCa, String netns, Duration pollTimeout, Duration retry, Path strictRunDir,
                           Path strictSudoersFile, String strictGroup, Path remoteViewer, String hostname,
-                          Map<String, ConsoleTarget> consoles, Duration ticketTime, String libvirtUri) {
+                          Map<String, ConsoleTarget> consoles, Duration ticketTime, String libvirtUri,
+                          boolean desktopWarnings, List<Integer> notifyMinutes, URI portalPublicUrl) {
 
     /** Where the agent looks for its settings without {@code --config}. */
     public static final Path DEFAULT_FILE = Path.of("/etc/spicegate/agent.properties");
@@ -42,7 +45,8 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
 
     private static final Set<String> KEYS = Set.of("portal.url", "enrollment.token", "state.dir", "mode", "strict",
             "portal.ca", "netns", "poll.timeout.seconds", "retry.seconds", "strict.run.dir", "strict.sudoers.file",
-            "strict.group", "remote.viewer", "hostname", "ticket.seconds", "libvirt.uri");
+            "strict.group", "remote.viewer", "hostname", "ticket.seconds", "libvirt.uri", "notify", "notify.minutes",
+            "portal.public.url");
     /** Host mode's per-console keys; console names as the portal allows them. */
     private static final Pattern CONSOLE_KEY = Pattern.compile("console\\.([a-z0-9][a-z0-9._-]{0,63})\\.(qmp|libvirt)");
     /** Libvirt domain names: printable, no spaces or slashes (they are argv, never a shell). */
@@ -68,14 +72,8 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
                         KEYS.stream().sorted().toList()) + ", console.<name>.qmp, console.<name>.libvirt)");
             }
         }
-        String url = value(p, "portal.url", null);
-        URI portalUrl = null;
-        if (url != null) {
-            portalUrl = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-            if (!"https".equals(portalUrl.getScheme()) && !"http".equals(portalUrl.getScheme())) {
-                throw new IllegalArgumentException(source + ": portal.url must start with https:// or http://");
-            }
-        }
+        URI portalUrl = url(p, "portal.url", source);
+        URI publicUrl = url(p, "portal.public.url", source);
         String modeName = value(p, "mode", "workstation");
         Mode mode = switch (modeName) {
             case "workstation" -> Mode.WORKSTATION;
@@ -131,7 +129,10 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
                 value(p, "hostname", null),
                 java.util.Collections.unmodifiableMap(consoles),
                 Duration.ofSeconds(positive(p, "ticket.seconds", 60, source)),
-                libvirtUri);
+                libvirtUri,
+                !p.containsKey("notify") || bool(p, "notify", source),
+                minutes(p, "notify.minutes", source),
+                publicUrl != null ? publicUrl : portalUrl);
     }
 
     /** The settings the agent needs before it can talk to the portal, as a sentence, or null when complete. */
@@ -143,6 +144,43 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
             return "mode=host needs at least one console: console.<name>.qmp=/path/to/qmp.sock or console.<name>.libvirt=<domain>";
         }
         return null;
+    }
+
+    /** An http(s) URL without a trailing slash, or null when the key is not set. */
+    private static URI url(Properties p, String key, String source) {
+        String url = value(p, key, null);
+        if (url == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            if ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(source + ": " + key + " must start with https:// or http://");
+    }
+
+    /** The desktop warnings' thresholds: distinct whole minutes (1 to 1440) before a grant's end, latest first. */
+    private static List<Integer> minutes(Properties p, String key, String source) {
+        String v = value(p, key, "15,5,1");
+        TreeSet<Integer> minutes = new TreeSet<>(java.util.Comparator.reverseOrder());
+        for (String part : v.split(",")) {
+            try {
+                int n = Integer.parseInt(part.strip());
+                if (n >= 1 && n <= 1440) {
+                    minutes.add(n);
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(source + ": " + key + " must list whole minutes from 1 to 1440 separated by commas"
+                    + " (e.g. 15,5,1), not '" + v + "'");
+        }
+        return List.copyOf(minutes);
     }
 
     private static String value(Properties p, String key, String fallback) {
@@ -186,6 +224,7 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
     public String toString() {
         return "AgentConfig[portal.url=" + portalUrl + ", enrollment.token=" + (enrollmentToken == null ? "unset" : "set")
                 + ", state.dir=" + stateDir + ", mode=" + mode.name().toLowerCase() + ", strict=" + strict
+                + (mode == Mode.WORKSTATION ? ", notify=" + (desktopWarnings ? notifyMinutes.toString() : "false") : "")
                 + (netns == null ? "" : ", netns=" + netns)
                 + (mode == Mode.HOST ? ", consoles=" + consoles.keySet() + ", ticket.seconds=" + ticketTime.toSeconds() : "") + "]";
     }
