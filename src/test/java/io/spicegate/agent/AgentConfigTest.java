@@ -133,4 +133,37 @@ class AgentConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(text));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
+
+    @Test
+    void desktopWarningsAreOnAt15_5And1MinuteAndLinkToThePortalByDefault() throws Exception {
+        AgentConfig config = parse("portal.url=https://portal.example/\n");
+        assertTrue(config.desktopWarnings());
+        assertEquals(java.util.List.of(15, 5, 1), config.notifyMinutes());
+        assertEquals("https://portal.example", config.portalPublicUrl().toString());
+    }
+
+    @Test
+    void desktopWarningsCanBeSwitchedOffOrRetimedAndLinkToAPublicUrl() throws Exception {
+        AgentConfig config = parse("""
+                portal.url = http://10.0.0.1:8080
+                notify = false
+                notify.minutes = 2, 30 ,10
+                portal.public.url = https://spicegate.example.org/
+                """);
+        assertFalse(config.desktopWarnings());
+        assertEquals(java.util.List.of(30, 10, 2), config.notifyMinutes(), "latest first, whatever the order given");
+        assertEquals("https://spicegate.example.org", config.portalPublicUrl().toString());
+    }
+
+    @Test
+    void badDesktopWarningSettingsAreNamed() {
+        for (String bad : new String[] {"notify.minutes=15,,1", "notify.minutes=0", "notify.minutes=5 min", "notify.minutes=1441"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("portal.url=https://p.example\n" + bad));
+            assertTrue(e.getMessage().startsWith("agent.properties: notify.minutes must list whole minutes from 1 to 1440"), e.getMessage());
+        }
+        IllegalArgumentException notify = assertThrows(IllegalArgumentException.class, () -> parse("notify=yes"));
+        assertEquals("agent.properties: notify must be true or false, not 'yes'", notify.getMessage());
+        IllegalArgumentException url = assertThrows(IllegalArgumentException.class, () -> parse("portal.public.url=ftp://x"));
+        assertEquals("agent.properties: portal.public.url must start with https:// or http://", url.getMessage());
+    }
 }

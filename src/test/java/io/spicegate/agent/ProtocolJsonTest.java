@@ -3,6 +3,7 @@ package io.spicegate.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spicegate.protocol.Ack;
+import io.spicegate.protocol.Grant;
 import io.spicegate.protocol.GrantError;
 import io.spicegate.protocol.GrantSet;
 import io.spicegate.protocol.HostFacts;
@@ -38,6 +39,30 @@ class ProtocolJsonTest {
         assertEquals(Instant.parse("2026-11-26T17:00:00Z"), set.grants().get(0).notAfter());
         assertEquals(3600, set.grants().get(0).secondsLeft());
         assertNull(set.grants().get(0).launchFile());
+        assertNull(set.grants().get(0).zone(), "a portal without zones: the agent names the end in its own zone");
+    }
+
+    @Test
+    void theGrantsZoneTravelsBothWays() throws Exception {
+        Grant grant = new Grant("3f1c", "ralph", "vm3", "10.99.1.2", List.of(20006), Instant.parse("2026-11-26T17:00:00Z"),
+                300, null, "Europe/Berlin");
+        String json = mapper.writeValueAsString(grant);
+        assertEquals("Europe/Berlin", mapper.readTree(json).get("zone").asText());
+        assertEquals(grant, mapper.readValue(json, Grant.class));
+    }
+
+    /** A grant as an agent built before the zone existed reads it. */
+    record OldGrant(String session, String user, String console, String address, List<Integer> ports, Instant notAfter,
+                    long secondsLeft, String launchFile) {
+    }
+
+    @Test
+    void anOlderAgentIgnoresTheZone() throws Exception {
+        Grant grant = new Grant("3f1c", "ralph", "vm3", "10.99.1.2", List.of(20006), Instant.parse("2026-11-26T17:00:00Z"),
+                300, null, "Europe/Berlin");
+        OldGrant old = mapper.readValue(mapper.writeValueAsString(grant), OldGrant.class);
+        assertEquals(new OldGrant("3f1c", "ralph", "vm3", "10.99.1.2", List.of(20006), Instant.parse("2026-11-26T17:00:00Z"),
+                300, null), old);
     }
 
     @Test
