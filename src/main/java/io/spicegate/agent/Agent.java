@@ -74,8 +74,8 @@ public final class Agent extends PollingAgent<GrantSet> {
         this.strictFiles = new StrictFiles(config, runner);
         this.facts = new HostFactsProbe(config);
         this.state = state;
-        this.warnings = config.desktopWarnings() ? new EndWarnings(config.notifyMinutes()) : null;
-        this.desktop = config.desktopWarnings() ? new DesktopNotifier(runner, config.portalPublicUrl()) : null;
+        this.warnings = EndWarnings.of(config);
+        this.desktop = warnings == null ? null : new DesktopNotifier(runner, config.portalPublicUrl());
     }
 
     /**

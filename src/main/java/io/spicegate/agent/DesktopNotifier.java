@@ -146,8 +146,11 @@ final class DesktopNotifier implements AutoCloseable {
                 process.destroy();
                 return;
             }
+            if (notice.extend() == null || waiting.get(session) != process) {
+                return; // no action offered, or replaced by a newer warning, or the grant ended
+            }
             String chosen = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (notice.extend() != null && chosen.lines().anyMatch("extend"::equals)) {
+            if (chosen.lines().anyMatch("extend"::equals)) {
                 open(account, bus, notice.extend());
             }
         } finally {

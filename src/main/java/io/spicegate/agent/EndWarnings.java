@@ -48,6 +48,11 @@ final class EndWarnings {
                 .mapToLong(m -> TimeUnit.MINUTES.toNanos(m)).toArray();
     }
 
+    /** The schedule the config asks for, or null with {@code notify=false} (then nothing is ever shown). */
+    static EndWarnings of(AgentConfig config) {
+        return config.desktopWarnings() ? new EndWarnings(config.notifyMinutes()) : null;
+    }
+
     /** Looks at the live grants at {@code now} (monotonic nanos): the warnings due, and the grants that ended. */
     Update update(List<GrantBook.Entry> live, long now) {
         List<Due> due = new ArrayList<>();

@@ -153,4 +153,17 @@ class EndWarningsTest {
         assertEquals(List.of(10L, 2L), shown);
         assertTrue(custom.update(List.of(), ticker.nanos()).ended().contains(S1));
     }
+
+    @Test
+    void notifyFalseMeansNoScheduleAtAll() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("portal.url", "https://portal.example");
+        EndWarnings on = EndWarnings.of(AgentConfig.parse(p, "test"));
+        GrantBook.Entry entry = entry(END, Duration.ofMinutes(16));
+        on.update(List.of(entry), ticker.nanos());
+        ticker.advance(Duration.ofMinutes(1));
+        assertEquals(1, on.update(List.of(entry), ticker.nanos()).due().size(), "on by default");
+        p.setProperty("notify", "false");
+        assertEquals(null, EndWarnings.of(AgentConfig.parse(p, "test")), "the agent then keeps no schedule and starts no notifier");
+    }
 }
