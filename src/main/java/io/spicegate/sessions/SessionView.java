@@ -15,6 +15,14 @@ public record SessionView(UUID id, String console, String workstation, Instant s
                           String state, long secondsLeft, String vvUrl, boolean vvAvailable, String firewall,
                           String ticket, String command, String problem) {
 
+    /** A warning shows in the last 15 minutes of a live session (with Extend). */
+    public static final long WARN_SECONDS = 15 * 60;
+
+    /** Whether the live session is in its last 15 minutes. */
+    public boolean endingSoon() {
+        return secondsLeft > 0 && secondsLeft <= WARN_SECONDS;
+    }
+
     static SessionView of(ConsoleSession s, Instant now) {
         return of(s, now, null);
     }
