@@ -64,6 +64,9 @@ public class ConsoleSession extends PanacheEntityBase {
 
     public Long approvedRequestId;
 
+    /** The zone of the rule that allowed the session: its times are shown in it (null: opened before V14). */
+    public String zone;
+
     /** Changes at every (re-)open: a launch file can be fetched once per nonce. */
     public String vvNonce;
 
@@ -192,6 +195,11 @@ public class ConsoleSession extends PanacheEntityBase {
         endedAt = at;
         endedBy = by;
         endReason = reason;
+    }
+
+    /** The zone its times are shown in: the allowing rule's, else {@code fallback} (sessions from before V14). */
+    public java.time.ZoneId zoneOr(String fallback) {
+        return java.time.ZoneId.of(zone != null ? zone : fallback);
     }
 
     public boolean isLiveAt(Instant now) {

@@ -53,7 +53,7 @@ public class GrantService extends AgentWork {
             long left = Math.max(0, Duration.between(now, s.endsAt).toSeconds());
             // strict: the agent writes the file (with the session's one-time password where the host has an agent);
             // null once that password is used up or forgotten: the agent then keeps the file it wrote
-            String vv = ws.strict ? LaunchFile.of(s).orElse(null) : null;
+            String vv = ws.strict ? LaunchFile.of(s, now, config.displayZone()).orElse(null) : null;
             for (String address : addresses(s.console.host.address)) {
                 grants.add(new Grant(s.id.toString(), s.unixUsername, s.consoleName, address, s.console.ports(),
                         s.endsAt, left, vv, config.displayZone()));

@@ -27,9 +27,11 @@ public final class LaunchFile {
     /**
      * The launch file of a session, or empty when it has no usable password. Where the console's host has an
      * agent, only the session's one-time password goes in (gone once served, lapsed or ended: then there is no
-     * file) and the console's static password never leaves the portal; without a host agent, the static one.
+     * file) and the console's static password never leaves the portal; without a host agent, the static one. Its
+     * title names the console and the end, in the session's zone ({@code fallbackZone} for sessions from before it
+     * was kept), with the date when that is not today.
      */
-    static java.util.Optional<String> of(ConsoleSession s) {
+    static java.util.Optional<String> of(ConsoleSession s, java.time.Instant now, String fallbackZone) {
         if (s.console == null) {
             return java.util.Optional.empty();
         }
@@ -38,7 +40,12 @@ public final class LaunchFile {
         if (hostAgent && password == null) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(render(s.console, password, s.consoleName + " (Spicegate) - release cursor: Shift+F12"));
+        return java.util.Optional.of(render(s.console, password, title(s.consoleName, s.endsAt, s.zoneOr(fallbackZone), now)));
+    }
+
+    /** "vm3 — until 18:00 (Spicegate)"; "vm3 — until Thu 3 Dec 01:00 (Spicegate)" when the end is not today there. */
+    static String title(String console, java.time.Instant end, java.time.ZoneId zone, java.time.Instant now) {
+        return console + " — until " + io.spicegate.shared.TimeText.time(end, zone, now) + " (Spicegate)";
     }
 
     /**

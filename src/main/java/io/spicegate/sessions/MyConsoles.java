@@ -3,12 +3,15 @@ package io.spicegate.sessions;
 import io.spicegate.access.Decision;
 import io.spicegate.rules.AccessService;
 import io.spicegate.shared.Problem;
+import io.spicegate.shared.SpicegateConfig;
+import io.spicegate.shared.TimeText;
 import io.spicegate.users.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
@@ -22,10 +25,26 @@ public class MyConsoles {
 
     @Inject Clock clock;
     @Inject AccessService access;
+    @Inject SpicegateConfig config;
 
-    /** One console on the dashboard. */
+    /**
+     * One console on the dashboard. {@code openUntil}: where a session opened now would end at the latest (the allowed
+     * stretch's end or the max minutes), null unless allowed.
+     */
     public record Row(String name, String description, String decision, Instant until, Instant nextWindowStart,
-                      String inUseBy, Instant inUseUntil, ZoneId zone, SessionView mySession, Instant now) {
+                      String inUseBy, Instant inUseUntil, ZoneId zone, SessionView mySession, Instant now,
+                      Instant openUntil) {
+
+        /** "18:00", or "Thu 3 Dec 01:00" when not today: the end of a session opened now for as long as allowed. */
+        public String openUntilText() {
+            return openUntil == null ? "" : TimeText.time(openUntil, zone, now);
+        }
+
+        /** The lengths Open console offers besides "as long as allowed": only those shorter than allowed. */
+        public List<Length> shorterLengths() {
+            return openUntil == null ? List.of() : Length.OPEN.stream()
+                    .filter(l -> now.plus(Duration.ofMinutes(l.minutes())).isBefore(openUntil)).toList();
+        }
 
         public boolean allowed() {
             return "ALLOWED".equals(decision);
@@ -61,7 +80,8 @@ public class MyConsoles {
             ConsoleSession my = mine.get(c.console().id);
             return new Row(c.console().name, c.console().description, d.verdict().name(), d.until(),
                     d.nextWindowStart(), holder.map(h -> h.username).orElse(null),
-                    holder.map(h -> h.endsAt).orElse(null), c.zone(), my == null ? null : SessionView.of(my, now), now);
+                    holder.map(h -> h.endsAt).orElse(null), c.zone(), my == null ? null : SessionView.of(my, now), now,
+                    d.allowed() ? SessionLimit.of(d, now, config.console().defaultMaxMinutes()).at() : null);
         }).toList();
     }
 }

@@ -35,8 +35,11 @@ public class SessionResource {
                                 java.time.Instant nextWindowStart, String inUseBy, java.time.Instant inUseUntil,
                                 String zone) { }
 
-    /** Body of Open console. */
-    public record OpenRequest(String console) { }
+    /** Body of Open console: {@code minutes} (optional) asks for fewer minutes than allowed. */
+    public record OpenRequest(String console, Integer minutes) { }
+
+    /** Body of Extend: how many minutes later the session should end. */
+    public record ExtendRequest(Integer minutes) { }
 
     @GET
     @Path("/consoles")
@@ -57,7 +60,7 @@ public class SessionResource {
         if (body == null) {
             throw Problem.badRequest("Send a JSON body naming the console: {\"console\": \"<name>\"}.");
         }
-        SessionService.Opened opened = sessions.open(me, body.console(), SourceAddress.of(request));
+        SessionService.Opened opened = sessions.open(me, body.console(), body.minutes(), SourceAddress.of(request));
         return Response.status(201)
                 .location(URI.create("/api/v1/sessions/" + opened.session().id()))
                 .entity(opened.session()).build();
@@ -81,6 +84,16 @@ public class SessionResource {
     @Operation(summary = "End my session")
     public SessionView end(@PathParam("id") String id, @Context HttpServerRequest request) {
         return sessions.end(caller.requireUserId(), uuid(id), SourceAddress.of(request));
+    }
+
+    @POST
+    @Path("/sessions/{id}/extend")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move my live session's end later, within the allowed stretch and the max minutes")
+    public SessionView extend(@PathParam("id") String id, ExtendRequest body, @Context HttpServerRequest request) {
+        long me = caller.requireUserId();
+        UUID session = uuid(id);
+        return sessions.extend(me, session, body == null ? null : body.minutes(), SourceAddress.of(request)).session();
     }
 
     @GET

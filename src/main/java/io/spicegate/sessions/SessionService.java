@@ -46,13 +46,23 @@ public class SessionService {
     /** The result of Open console: the session and whether it was already there. */
     public record Opened(SessionView session, boolean reopened) { }
 
+    /** Opens (or re-opens) the user's session for as long as allowed: {@link #open(long, String, Integer, String)}. */
+    public Opened open(long userId, String consoleName, String source) {
+        return open(userId, consoleName, null, source);
+    }
+
     /**
      * Opens (or re-opens) the user's session on a console from the workstation the request came from.
-     * end = min(end of the allowed stretch, start + max minutes).
+     * end = min(start + {@code minutes} (null: as long as allowed), end of the allowed stretch, start + max minutes):
+     * asking for more than allowed opens it until the limit, and the answer's end says so. A re-open returns the live
+     * session unchanged (the minutes do not apply: Extend moves its end).
      */
     @Transactional(dontRollbackOn = Problem.class)
-    public Opened open(long userId, String consoleName, String source) {
+    public Opened open(long userId, String consoleName, Integer minutes, String source) {
         Instant now = clock.instant();
+        if (minutes != null) {
+            SessionLimit.requireMinutes(minutes, "the session should last");
+        }
         // FOR SHARE: a deactivation or delete (FOR UPDATE on the row, then the revocation) waits for this open to
         // commit and so revokes its session too, and an open after it sees the account inactive (or gone)
         User user = User.findById(userId, LockModeType.PESSIMISTIC_READ);
@@ -91,12 +101,12 @@ public class SessionService {
             throw Problem.conflict(console.name + " is in use by " + other.get().username + " until "
                     + TimeText.time(other.get().endsAt, ca.zone(), now) + " (SPICE admits one viewer at a time): try again then.");
         }
-        int maxMinutes = d.maxMinutes() != null ? d.maxMinutes() : config.console().defaultMaxMinutes();
-        Instant end = now.plus(Duration.ofMinutes(maxMinutes));
-        if (d.until() != null && d.until().isBefore(end)) {
-            end = d.until();
+        Instant end = SessionLimit.of(d, now, config.console().defaultMaxMinutes()).at();
+        if (minutes != null && now.plus(Duration.ofMinutes(minutes)).isBefore(end)) {
+            end = now.plus(Duration.ofMinutes(minutes));
         }
         ConsoleSession s = ConsoleSession.open(user, console, ws, source, now, end, d.approvedRequestId());
+        s.zone = ca.zone().getId();
         tickets.issue(s, now);
         s.persist();
         Long version = grants.bump(ws.id);
@@ -105,7 +115,7 @@ public class SessionService {
                 .console(console.name).workstation(ws.name).session(s.id).source(source)
                 .detail("until " + end + (d.approvedRequestId() != null
                         ? ", authorised by request #" + d.approvedRequestId() : ", authorised by window")), now);
-        return new Opened(SessionView.of(s, now), false);
+        return new Opened(view(s, now), false);
     }
 
     /** Opening again returns the user's live session with a fresh one-shot launch file (DESIGN.md rule 2). */
@@ -118,7 +128,7 @@ public class SessionService {
         audit.append(AuditLog.event("SESSION_REOPENED").actor(user.username).user(user.username)
                 .console(console.name).workstation(ws.name).session(s.id).source(source)
                 .detail("fresh launch file; ends " + s.endsAt), now);
-        return SessionView.of(s, now);
+        return view(s, now);
     }
 
     /** The one-shot launch file: the first download of a (re-)opened live session; then 410. */
@@ -133,12 +143,11 @@ public class SessionService {
         if (!s.isLiveAt(now)) {
             throw Problem.gone("This session has ended, so its launch file is no longer valid: open the console again.");
         }
-        awaitFirewall(s, now);
-        awaitTicket(s, now);
+        awaitAgents(s, now);
         if (s.console == null) {
             throw Problem.gone("The console of this session was removed.");
         }
-        Optional<String> body = LaunchFile.of(s);
+        Optional<String> body = LaunchFile.of(s, now, config.displayZone());
         if (body.isEmpty() && s.vvFetchedAt == null) {
             throw Problem.gone("The one-time password of this launch file has lapsed: click Open console again for a fresh one.");
         }
@@ -195,49 +204,223 @@ public class SessionService {
     }
 
     /**
-     * Where the workstation has an agent, remote-viewer must not start before the agent has opened the
-     * firewall (it never retries a refused connection): 503 with Retry-After meanwhile, a clear error after
-     * the ack timeout.
+     * Where the workstation has an agent, remote-viewer must not start before the agent has opened the firewall (it
+     * never retries a refused connection); where the console's host has an agent, the launch file carries a one-time
+     * password that the VM accepts only once the agent has set it. Meanwhile 503 with Retry-After; once an agent failed
+     * or stayed silent past the ack timeout, its sentence.
      */
-    private void awaitFirewall(ConsoleSession s, Instant now) {
-        switch (s.firewallState()) {
-            case "pending" -> {
-                long waited = Duration.between(s.startsAt, now).toSeconds();
-                if (waited < config.agent().ackTimeoutSeconds()) {
-                    throw Problem.notReady("The firewall of workstation " + s.workstationName
-                            + " is being opened for you: the launch file follows in a moment.", 1);
-                }
-                throw new Problem(503, "The Spicegate agent on workstation " + s.workstationName + " has not opened the "
-                        + "firewall after " + waited + " seconds: check that it runs (systemctl status spicegate-agent) "
-                        + "or tell your administrator, then open the console again.");
-            }
-            case "error" -> throw Problem.conflict("The agent on workstation " + s.workstationName
-                    + " could not open the firewall for you (" + s.firewallError + "): tell your administrator.");
-            default -> { }
+    private void awaitAgents(ConsoleSession s, Instant now) {
+        Wait wait = waitFor(s, now);
+        if (wait != null) {
+            throw wait.problem();
         }
     }
 
-    /**
-     * Where the console's host has an agent, the launch file carries a one-time password that the VM accepts
-     * only once the agent has set it: 503 with Retry-After meanwhile, a clear error after the ack timeout.
-     */
-    private void awaitTicket(ConsoleSession s, Instant now) {
+    /** Why the launch file cannot be served yet or at all: a status and a sentence; null when nothing is missing. */
+    private record Wait(int status, String sentence, boolean coming) {
+        Problem problem() {
+            return coming ? Problem.notReady(sentence, 1) : new Problem(status, sentence);
+        }
+    }
+
+    /** The first agent the launch file waits for (the workstation's firewall, then the host's ticket), or null. */
+    private Wait waitFor(ConsoleSession s, Instant now) {
+        int timeout = config.agent().ackTimeoutSeconds();
+        switch (s.firewallState()) {
+            case "pending" -> {
+                long waited = Duration.between(s.startsAt, now).toSeconds();
+                if (waited < timeout) {
+                    return new Wait(503, "The firewall of workstation " + s.workstationName
+                            + " is being opened for you: the launch file follows in a moment.", true);
+                }
+                return new Wait(503, "The Spicegate agent on workstation " + s.workstationName + " has not opened the "
+                        + "firewall after " + waited + " seconds: check that it runs (systemctl status spicegate-agent) "
+                        + "or tell your administrator, then open the console again.", false);
+            }
+            case "error" -> {
+                return new Wait(409, "The agent on workstation " + s.workstationName
+                        + " could not open the firewall for you (" + s.firewallError + "): tell your administrator.", false);
+            }
+            default -> { }
+        }
         String host = s.console == null ? "?" : s.console.host.name;
         switch (s.ticketState()) {
             case "pending" -> {
                 long waited = Duration.between(s.ticketIssuedAt, now).toSeconds();
-                if (waited < config.agent().ackTimeoutSeconds()) {
-                    throw Problem.notReady("KVM host " + host + " is setting a one-time password for you: the launch "
-                            + "file follows in a moment.", 1);
+                if (waited < timeout) {
+                    return new Wait(503, "KVM host " + host + " is setting a one-time password for you: the launch "
+                            + "file follows in a moment.", true);
                 }
-                throw new Problem(503, "The Spicegate agent on KVM host " + host + " has not set the one-time password "
+                return new Wait(503, "The Spicegate agent on KVM host " + host + " has not set the one-time password "
                         + "after " + waited + " seconds: tell your administrator (systemctl status spicegate-agent on "
-                        + host + "), then open the console again.");
+                        + host + "), then open the console again.", false);
             }
-            case "error" -> throw Problem.conflict("The agent on KVM host " + host + " could not set the one-time "
-                    + "password for you (" + s.ticketError + "): tell your administrator.");
-            default -> { }
+            case "error" -> {
+                return new Wait(409, "The agent on KVM host " + host + " could not set the one-time "
+                        + "password for you (" + s.ticketError + "): tell your administrator.", false);
+            }
+            default -> {
+                return null;
+            }
         }
+    }
+
+    /**
+     * The session as its owner sees it, with the sentence of an agent that failed or timed out while its launch file
+     * still waits for it (the page shows it and stops refreshing).
+     */
+    private SessionView view(ConsoleSession s, Instant now) {
+        boolean waiting = s.vvFetchedAt == null || "pending".equals(s.launchState());
+        Wait wait = waiting && s.isLiveAt(now) ? waitFor(s, now) : null;
+        return SessionView.of(s, now, wait == null || wait.coming() ? null : wait.sentence());
+    }
+
+    /** Extend moved the session's end: the session, and the limit decided at that moment. */
+    public record Extended(SessionView session, SessionLimit limit) { }
+
+    /**
+     * Moves a live session's end {@code minutes} later (DESIGN.md rule 2), within the allowed stretch decided anew at
+     * this moment (approved requests included) and the max minutes counted from the session's start; beyond them 409
+     * with a sentence saying how far it could go, and nothing changes. The row is locked first, as in {@link #end}, so
+     * parallel extends are applied one after another against the end each one finds. The new end reaches the
+     * workstation's agent (grant version) and the host's agent (ticket version) without a reconnect.
+     */
+    @Transactional(dontRollbackOn = Problem.class)
+    public Extended extend(long userId, UUID sessionId, Integer minutes, String source) {
+        SessionLimit.requireMinutes(minutes, "to extend by");
+        return extend(userId, sessionId, minutes.intValue(), source);
+    }
+
+    /** Extends the session as far as it may go now (the page's "until 18:00 (the most allowed)"). */
+    @Transactional(dontRollbackOn = Problem.class)
+    public Extended extendToLimit(long userId, UUID sessionId, String source) {
+        return extend(userId, sessionId, 0, source);
+    }
+
+    /** {@code minutes} > 0: that much later; 0: up to the limit. */
+    private Extended extend(long userId, UUID sessionId, int minutes, String source) {
+        Instant now = clock.instant();
+        ConsoleSession s = own(userId, sessionId, LockModeType.PESSIMISTIC_WRITE);
+        if (s.state == SessionState.ACTIVE && !s.endsAt.isAfter(now)) {
+            expire(s, now);
+            throw Problem.conflict("This session has already ended, so it cannot be extended: open the console again.");
+        }
+        if (s.state.isTerminal()) {
+            throw Problem.conflict("This session has already ended (" + s.state.name().toLowerCase()
+                    + "), so it cannot be extended: open the console again.");
+        }
+        if (s.console == null || s.user == null) {
+            throw Problem.conflict("The console of this session was removed, so it cannot be extended.");
+        }
+        AccessService.ConsoleAccess ca = access.decide(s.user, s.console, now);
+        ZoneId zone = ca.zone();
+        if (ca.decision().verdict() != Verdict.ALLOWED) {
+            throw Problem.conflict(s.consoleName + " cannot run longer: " + refusal(s.consoleName, ca.decision(), zone));
+        }
+        SessionLimit limit = SessionLimit.of(ca.decision(), s.startsAt, config.console().defaultMaxMinutes());
+        Instant old = s.endsAt;
+        Instant wanted = minutes > 0 ? old.plus(Duration.ofMinutes(minutes)) : limit.at();
+        if (!wanted.isAfter(old) || !limit.admits(wanted)) {
+            long left = limit.minutesLeftAfter(old);
+            throw Problem.conflict(limit.sentence(s.consoleName, zone, now) + (left > 0
+                    ? " It ends at " + TimeText.time(old, zone, now) + " now: extend it by " + SessionLimit.length(left)
+                    + " at most." : " For more, ask for off-hours access (My requests)."));
+        }
+        s.endsAt = wanted;
+        grants.bump(s.workstation == null ? null : s.workstation.id);
+        if (s.console.host != null && s.console.host.hasAgent()) {
+            tickets.bump(s.console.host.id); // a pending ticket's job carries the time left
+        }
+        audit.append(AuditLog.event("SESSION_EXTENDED").actor(s.username).user(s.username).console(s.consoleName)
+                .workstation(s.workstationName).session(s.id).source(source)
+                .detail("end moved from " + old + " to " + wanted + " (" + TimeText.time(old, zone, now) + " → "
+                        + TimeText.time(wanted, zone, now) + " " + zone.getId() + ")"), now);
+        return new Extended(view(s, now), limit);
+    }
+
+    /** What Extend offers for a live session: how far it may go now and, when nothing fits, whom to ask. */
+    public record Extension(SessionView session, ZoneId zone, Instant limit, String limitSentence, long minutesLeft,
+                            List<String> approvers, Instant now) {
+
+        /** Whether any extra minute fits. */
+        public boolean possible() {
+            return minutesLeft > 0;
+        }
+
+        /** One entry of the Extend select: {@code value} is the minutes, or "max" for as far as allowed. */
+        public record Choice(String value, String label) { }
+
+        /** "+15 min (until 17:45)" … for the lengths that fit, then "until 18:00 (the most allowed)". */
+        public List<Choice> choices() {
+            if (!possible()) {
+                return List.of();
+            }
+            List<Choice> out = new java.util.ArrayList<>();
+            for (Length l : Length.EXTEND) {
+                if (l.minutes() < minutesLeft) {
+                    out.add(new Choice(Integer.toString(l.minutes()), "+" + l.label() + " (until "
+                            + TimeText.time(session.endsAt().plus(Duration.ofMinutes(l.minutes())), zone, now) + ")"));
+                }
+            }
+            out.add(new Choice("max", "until " + TimeText.time(limit, zone, now) + " (the most allowed)"));
+            return out;
+        }
+
+        /** "boss", "boss or carol"; null when no approver decides requests for it. */
+        public String askWho() {
+            return approvers.isEmpty() ? null : String.join(" or ", approvers);
+        }
+
+        /** The request form, pre-filled for an hour more from the session's current end (in the rule's zone). */
+        public String askUrl() {
+            return "/requests/new?console=" + java.net.URLEncoder.encode(session.console(), java.nio.charset.StandardCharsets.UTF_8)
+                    + "&start=" + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm")
+                    .format(session.endsAt().atZone(zone)) + "&minutes=60";
+        }
+
+        /** The session's end as people read it here: "18:00", or with the date when not today. */
+        public String endsText() {
+            return TimeText.time(session.endsAt(), zone, now);
+        }
+    }
+
+    /** The Extend choices of the user's live sessions (none for an ended one), by session id. */
+    @Transactional
+    public java.util.Map<UUID, Extension> extensions(long userId) {
+        Instant now = clock.instant();
+        java.util.Map<UUID, Extension> out = new java.util.LinkedHashMap<>();
+        for (ConsoleSession s : ConsoleSession.<ConsoleSession>list("user.id = ?1 and state = ?2 and endsAt > ?3 "
+                + "order by startsAt desc", userId, SessionState.ACTIVE, now)) {
+            out.put(s.id, extension(s, now));
+        }
+        return out;
+    }
+
+    /** The user's session with what Extend offers for it (null once it is not live). */
+    public record Detail(SessionView session, Extension extension) { }
+
+    @Transactional
+    public Detail detail(long userId, UUID sessionId) {
+        Instant now = clock.instant();
+        ConsoleSession s = own(userId, sessionId, LockModeType.NONE);
+        return s.isLiveAt(now) ? new Detail(view(s, now), extension(s, now)) : new Detail(view(s, now), null);
+    }
+
+    private Extension extension(ConsoleSession s, Instant now) {
+        SessionView view = view(s, now);
+        if (s.console == null || s.user == null) {
+            return new Extension(view, s.zoneOr(config.displayZone()), s.endsAt, "", 0, List.of(), now);
+        }
+        AccessService.ConsoleAccess ca = access.decide(s.user, s.console, now);
+        List<String> approvers = io.spicegate.rules.Rule.approversOf(s.user.id, s.console.id, s.endsAt).stream()
+                .map(u -> u.username).toList();
+        if (ca.decision().verdict() != Verdict.ALLOWED) {
+            return new Extension(view, ca.zone(), s.endsAt, refusal(s.consoleName, ca.decision(), ca.zone()), 0,
+                    approvers, now);
+        }
+        SessionLimit limit = SessionLimit.of(ca.decision(), s.startsAt, config.console().defaultMaxMinutes());
+        return new Extension(view, ca.zone(), limit.at(), limit.sentence(s.consoleName, ca.zone(), now),
+                limit.minutesLeftAfter(s.endsAt), approvers, now);
     }
 
     /** An administrator ends someone's session; the agent cuts the connection. The row is locked, as in {@link #end}. */
@@ -301,12 +484,12 @@ public class SessionService {
                 ? ConsoleSession.list("user.id = ?1 and state = ?2 and endsAt > ?3 order by startsAt desc", userId,
                 SessionState.ACTIVE, now)
                 : ConsoleSession.find("user.id = ?1 order by startsAt desc", userId).page(0, 100).list();
-        return list.stream().map(s -> SessionView.of(s, now)).toList();
+        return list.stream().map(s -> view(s, now)).toList();
     }
 
     @Transactional
     public SessionView get(long userId, UUID sessionId) {
-        return SessionView.of(own(userId, sessionId, LockModeType.NONE), clock.instant());
+        return view(own(userId, sessionId, LockModeType.NONE), clock.instant());
     }
 
     /** Marks every session past its end as EXPIRED, once, whichever replica runs it. */

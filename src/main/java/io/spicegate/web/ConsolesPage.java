@@ -45,10 +45,12 @@ public class ConsolesPage {
     @POST
     @Path("{name}/open")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response open(@PathParam("name") String name, @RestForm String csrf, @Context HttpServerRequest request) {
+    public Response open(@PathParam("name") String name, @RestForm String csrf, @RestForm String minutes,
+                         @Context HttpServerRequest request) {
         long me = caller.requireUserId();
         caller.checkCsrf(csrf);
-        SessionService.Opened opened = sessions.open(me, name, SourceAddress.of(request));
+        // no length chosen: as long as allowed
+        SessionService.Opened opened = sessions.open(me, name, SessionsPage.number(minutes), SourceAddress.of(request));
         return Response.seeOther(URI.create("/sessions/" + opened.session().id() + "?opened=1")).build();
     }
 }

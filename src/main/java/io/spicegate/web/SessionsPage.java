@@ -28,16 +28,38 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
-/** My sessions: live sessions with time left, one session's page with its launch file, End session. */
+/** My sessions: live sessions with time left and Extend, one session's page with its launch file, End session. */
 @Path("/sessions")
 @Produces(MediaType.TEXT_HTML)
 public class SessionsPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance sessions(Page page, List<SessionView> live, List<SessionView> past);
+        static native TemplateInstance sessions(Page page, List<SessionService.Extension> live, List<SessionView> past,
+                                                String error);
 
-        static native TemplateInstance session(Page page, SessionView s, boolean opened);
+        static native TemplateInstance session(Page page, SessionView s, SessionService.Extension x, LaunchState state,
+                                               boolean extended, String error);
+    }
+
+    /**
+     * What the session page does by itself: refresh every second while an agent is still working on the launch file
+     * (never once one failed or timed out), or, right after Open console, fetch the launch file once it is ready.
+     */
+    public record LaunchState(boolean waiting, boolean download) {
+
+        static LaunchState of(SessionView s, boolean opened) {
+            boolean live = "ACTIVE".equals(s.state());
+            if (!live || s.problem() != null) {
+                return new LaunchState(false, false);
+            }
+            if (s.command() != null) {
+                return new LaunchState("pending".equals(s.firewall()), false);
+            }
+            boolean waiting = "pending".equals(s.firewall()) || s.vvAvailable() && "pending".equals(s.ticket());
+            boolean failed = "error".equals(s.firewall()) || "error".equals(s.ticket());
+            return new LaunchState(waiting, opened && !waiting && !failed && s.vvAvailable());
+        }
     }
 
     @Inject Caller caller;
@@ -45,18 +67,27 @@ public class SessionsPage {
 
     @GET
     public TemplateInstance list() {
-        long me = caller.requireUserId();
-        List<SessionView> all = sessions.mine(me, false);
-        List<SessionView> live = all.stream().filter(s -> "ACTIVE".equals(s.state())).toList();
-        List<SessionView> past = all.stream().filter(s -> !"ACTIVE".equals(s.state())).limit(20).toList();
-        return Templates.sessions(Page.of(caller, "My sessions", "sessions"), live, past);
+        return renderList(caller.requireUserId(), null);
+    }
+
+    private TemplateInstance renderList(long me, String error) {
+        List<SessionService.Extension> live = List.copyOf(sessions.extensions(me).values());
+        List<SessionView> past = sessions.mine(me, false).stream().filter(s -> !"ACTIVE".equals(s.state())).limit(20).toList();
+        return Templates.sessions(Page.of(caller, "My sessions", "sessions"), live, past, error);
     }
 
     @GET
     @Path("{id}")
-    public TemplateInstance one(@PathParam("id") String id, @QueryParam("opened") String opened) {
-        SessionView s = sessions.get(caller.requireUserId(), uuid(id));
-        return Templates.session(Page.of(caller, s.console() + " session", "sessions"), s, opened != null);
+    public TemplateInstance one(@PathParam("id") String id, @QueryParam("opened") String opened,
+                                @QueryParam("extended") String extended) {
+        return renderOne(caller.requireUserId(), uuid(id), opened != null, extended != null, null);
+    }
+
+    private TemplateInstance renderOne(long me, UUID id, boolean opened, boolean extended, String error) {
+        SessionService.Detail d = sessions.detail(me, id);
+        SessionView s = d.session();
+        return Templates.session(Page.of(caller, s.console() + " session", "sessions"), s, d.extension(),
+                LaunchState.of(s, opened && error == null), extended && d.extension() != null, error);
     }
 
     /** The launch file for the browser: same rules as the API, errors as pages. */
@@ -67,6 +98,37 @@ public class SessionsPage {
         return SessionResource.download(sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request)));
     }
 
+    /**
+     * Extend from the session page or My sessions ({@code back=list}): {@code minutes} is a number or "max" (as far as
+     * allowed). A refusal shows the same page with its sentence (409, or 400 for a bad length) and changes nothing.
+     */
+    @POST
+    @Path("{id}/extend")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response extend(@PathParam("id") String id, @RestForm String csrf, @RestForm String minutes,
+                           @RestForm String back, @Context HttpServerRequest request) {
+        long me = caller.requireUserId();
+        caller.checkCsrf(csrf);
+        UUID session = uuid(id);
+        boolean toList = "list".equals(back);
+        try {
+            String source = SourceAddress.of(request);
+            if ("max".equals(minutes)) {
+                sessions.extendToLimit(me, session, source);
+            } else {
+                sessions.extend(me, session, number(minutes), source);
+            }
+        } catch (Problem p) {
+            if (p.status() != 400 && p.status() != 409) {
+                throw p;
+            }
+            TemplateInstance page = toList ? renderList(me, p.getMessage()) : renderOne(me, session, false, false, p.getMessage());
+            return Response.status(p.status()).entity(page).build();
+        }
+        return Response.seeOther(URI.create(toList ? "/sessions#session-" + session : "/sessions/" + session + "?extended=1"))
+                .build();
+    }
+
     @POST
     @Path("{id}/end")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -75,6 +137,18 @@ public class SessionsPage {
         caller.checkCsrf(csrf);
         sessions.end(me, uuid(id), SourceAddress.of(request));
         return Response.seeOther(URI.create("/sessions")).build();
+    }
+
+    /** A length from a form: a whole number of minutes, or null (the service says what it takes). */
+    static Integer number(String minutes) {
+        if (minutes == null || minutes.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(minutes.strip());
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest("'" + TimeText.clip(minutes) + "' is not a number of minutes: pick a length from the list.");
+        }
     }
 
     private static UUID uuid(String id) {

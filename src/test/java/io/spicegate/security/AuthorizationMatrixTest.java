@@ -615,7 +615,7 @@ class AuthorizationMatrixTest {
             case "session" -> {
                 String console = console();
                 fixtures.rule(console).user(user).save();
-                String id = sessions.open(userId(user), console, world.addressA()).session().id().toString();
+                String id = sessions.open(userId(user), console, 60, world.addressA()).session().id().toString();
                 // workstation A's agent applies the grant, so the launch file is served at once
                 String version = Db.strings("select grant_version::text from workstation w join console_session s "
                         + "on s.workstation_id = w.id where s.id = ?::uuid", id).get(0);

@@ -62,10 +62,10 @@ class ConsoleSessionTest {
     @Test
     void theLaunchFileCarriesTheStaticPasswordOnlyWithoutATicket() {
         ConsoleSession s = charlieOnDebianx();
-        assertTrue(LaunchFile.of(s).orElseThrow().contains("\npassword=static-pw\n"));
+        assertTrue(LaunchFile.of(s, START, "Europe/Berlin").orElseThrow().contains("\npassword=static-pw\n"));
         s.ticketVersion = 3L;
         s.ticketPassword = "one-time";
-        String vv = LaunchFile.of(s).orElseThrow();
+        String vv = LaunchFile.of(s, START, "Europe/Berlin").orElseThrow();
         assertTrue(vv.contains("\npassword=one-time\n"), "a ticketed session carries its one-time password");
         assertTrue(!vv.contains("static-pw"), "and never the console's static one");
     }

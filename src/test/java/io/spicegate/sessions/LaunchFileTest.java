@@ -55,4 +55,35 @@ class LaunchFileTest {
         assertFalse(vv.lines().anyMatch(l -> l.startsWith("port=")));
         assertEquals(1, vv.lines().filter(l -> l.startsWith("fullscreen=")).count());
     }
+
+    @Test
+    void theTitleNamesTheEndInTheRulesZone() {
+        java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+        java.time.Instant now = java.time.Instant.parse("2026-12-02T15:00:00Z"); // Wed 16:00 in Berlin
+        assertEquals("vm3 — until 18:00 (Spicegate)",
+                LaunchFile.title("vm3", java.time.Instant.parse("2026-12-02T17:00:00Z"), berlin, now));
+        // past midnight there: the date is named
+        assertEquals("vm3 — until Thu 3 Dec 01:00 (Spicegate)",
+                LaunchFile.title("vm3", java.time.Instant.parse("2026-12-03T00:00:00Z"), berlin, now));
+        // the same instant in New York is still today
+        assertEquals("vm3 — until 19:00 (Spicegate)", LaunchFile.title("vm3",
+                java.time.Instant.parse("2026-12-03T00:00:00Z"), java.time.ZoneId.of("America/New_York"), now));
+    }
+
+    @Test
+    void theSessionsLaunchFileCarriesTheTitleAndNoCursorHint() {
+        ConsoleSession s = new ConsoleSession();
+        s.console = console(20002, null);
+        s.console.password = "pw";
+        s.consoleName = "debianx";
+        s.endsAt = java.time.Instant.parse("2026-12-02T17:00:00Z");
+        s.zone = "Europe/Berlin";
+        String vv = LaunchFile.of(s, java.time.Instant.parse("2026-12-02T08:00:00Z"), "UTC").orElseThrow();
+        assertTrue(vv.contains("\ntitle=debianx — until 18:00 (Spicegate)\n"), vv);
+        assertFalse(vv.contains("release cursor"), "the hot keys are their own keys");
+        assertTrue(vv.contains("\nrelease-cursor=shift+f12\n"));
+        s.zone = null; // a session from before the zone was kept: the display zone
+        assertTrue(LaunchFile.of(s, java.time.Instant.parse("2026-12-02T08:00:00Z"), "UTC").orElseThrow()
+                .contains("\ntitle=debianx — until 17:00 (Spicegate)\n"));
+    }
 }
