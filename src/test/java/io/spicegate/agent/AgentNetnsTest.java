@@ -90,7 +90,8 @@ class AgentNetnsTest {
         }
     }
 
-    private Agent start(String... extra) throws IOException {
+    /** The settings of an agent against {@code portal} enforcing in {@code net}'s workstation, plus {@code extra} key/value pairs. */
+    static AgentConfig config(FakePortal portal, Path stateDir, TestNet net, String... extra) {
         Properties p = new Properties();
         p.setProperty("portal.url", portal.url());
         p.setProperty("enrollment.token", portal.token);
@@ -102,7 +103,11 @@ class AgentNetnsTest {
         for (int i = 0; i < extra.length; i += 2) {
             p.setProperty(extra[i], extra[i + 1]);
         }
-        Agent agent = new Agent(AgentConfig.parse(p, "test"), ticker, CommandRunner.system(), Duration.ofMillis(50));
+        return AgentConfig.parse(p, "test");
+    }
+
+    private Agent start(String... extra) throws IOException {
+        Agent agent = new Agent(config(portal, stateDir, net, extra), ticker, CommandRunner.system(), Duration.ofMillis(50));
         agents.add(agent);
         agent.start();
         return agent;

@@ -19,12 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -149,9 +146,9 @@ class DesktopWarningSessionBusTest {
             }
         }
         for (Path dir : runtimeDirs) {
-            deleteTree(dir);
+            EnforcementIT.deleteTree(dir);
         }
-        deleteTree(work);
+        EnforcementIT.deleteTree(work);
         if (users != null) {
             users.close();
         }
@@ -221,15 +218,15 @@ class DesktopWarningSessionBusTest {
         return out;
     }
 
+    /** Waits (up to 30 s) for {@code condition}, showing what the notification server recorded when it fails. */
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return;
+        EnforcementIT.await(condition, what, () -> {
+            try {
+                return Files.exists(record) ? "recorded: " + Files.readString(record) : "nothing recorded";
+            } catch (IOException e) {
+                return e.toString();
             }
-            Thread.sleep(50);
-        }
-        fail("not within 15 s: " + what);
+        });
     }
 
     /** Waits until the server recorded {@code count} whole notifications, and returns them. */
@@ -316,15 +313,8 @@ class DesktopWarningSessionBusTest {
         try (TestNet net = TestNet.create(); FakePortal portal = new FakePortal(Duration.ofMillis(300))) {
             List<Destination> protectedList = List.of(new Destination(net.kvmAddress, List.of(20006)));
             portal.publish(Grants.set(1, 3600, protectedList, grant(ralph, session, END, 330, net.kvmAddress)));
-            Properties p = new Properties();
-            p.setProperty("portal.url", portal.url());
-            p.setProperty("portal.public.url", PORTAL.toString());
-            p.setProperty("enrollment.token", portal.token);
-            p.setProperty("state.dir", state.toString());
-            p.setProperty("netns", net.ws);
-            p.setProperty("poll.timeout.seconds", "5");
-            p.setProperty("retry.seconds", "1");
-            Agent agent = new Agent(AgentConfig.parse(p, "test"), ticker, CommandRunner.system(), Duration.ofMillis(50));
+            AgentConfig config = AgentNetnsTest.config(portal, state, net, "portal.public.url", PORTAL.toString());
+            Agent agent = new Agent(config, ticker, CommandRunner.system(), Duration.ofMillis(50));
             try {
                 agent.start();
                 portal.awaitAck(a -> a.applied().equals(List.of(session)), "the grant applied");
@@ -345,18 +335,7 @@ class DesktopWarningSessionBusTest {
                 agent.stop();
             }
         } finally {
-            deleteTree(state);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
+            EnforcementIT.deleteTree(state);
         }
     }
 }

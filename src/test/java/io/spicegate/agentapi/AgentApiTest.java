@@ -122,6 +122,7 @@ class AgentApiTest {
         assertEquals(opened.path("endsAt").toString(), woke.getString("grants[0].notAfter"));
         assertEquals(8L * 3600, woke.getLong("grants[0].secondsLeft"));
         assertEquals((Object) null, woke.get("grants[0].launchFile"), "the launch file goes to the browser, not the agent");
+        assertEquals("Europe/Berlin", woke.getString("grants[0].zone"), "the zone the desktop warnings name the end in");
     }
 
     @Test
