@@ -145,7 +145,7 @@ class SessionStateBrowserTest {
     @Test
     void aSilentAgentsSentenceShowsOnThePageWhichStopsRefreshing() throws Exception {
         String admin = fixtures.mondayMorningAdmin("root");
-        String address = "10.93.0." + (1 + NET.incrementAndGet() % 250);
+        String address = "10.89.7." + (1 + NET.incrementAndGet() % 250); // a range no other test uses
         Fixtures.enrolledWorkstation(admin, Map.of("name", Fixtures.unique("ws"), "addresses", List.of(address)), "silent");
         start();
         // this browser works from the enrolled workstation (X-Forwarded-For is trusted from loopback in tests)
