@@ -12,7 +12,7 @@ import java.time.ZoneId;
  * whichever comes first. Decided at open, and anew at each Extend.
  *
  * @param at         the latest end
- * @param byMax      true when the max minutes end it first (else the allowed stretch does)
+ * @param byMax      true when the max minutes end it before the allowed stretch does
  * @param byRequest  true when the stretch is an approved request's time (no window allows)
  * @param maxMinutes the max minutes counted from {@code start}
  * @param start      when the session started (or starts)
@@ -27,7 +27,7 @@ public record SessionLimit(Instant at, boolean byMax, boolean byRequest, int max
     static SessionLimit of(Decision d, Instant start, int defaultMax) {
         int max = d.maxMinutes() != null ? d.maxMinutes() : defaultMax;
         Instant byMax = start.plus(Duration.ofMinutes(max));
-        boolean stretchFirst = d.until() != null && d.until().isBefore(byMax);
+        boolean stretchFirst = d.until() != null && !d.until().isAfter(byMax); // a tie reads as the window
         return new SessionLimit(stretchFirst ? d.until() : byMax, !stretchFirst, d.approvedRequestId() != null, max, start);
     }
 

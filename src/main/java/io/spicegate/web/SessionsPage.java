@@ -2,6 +2,7 @@ package io.spicegate.web;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.spicegate.sessions.Extension;
 import io.spicegate.sessions.LaunchFile;
 import io.spicegate.sessions.SessionResource;
 import io.spicegate.sessions.SessionService;
@@ -35,10 +36,10 @@ public class SessionsPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance sessions(Page page, List<SessionService.Extension> live, List<SessionView> past,
+        static native TemplateInstance sessions(Page page, List<Extension> live, List<SessionView> past,
                                                 String error);
 
-        static native TemplateInstance session(Page page, SessionView s, SessionService.Extension x, LaunchState state,
+        static native TemplateInstance session(Page page, SessionView s, Extension x, LaunchState state,
                                                boolean extended, String error);
     }
 
@@ -71,7 +72,7 @@ public class SessionsPage {
     }
 
     private TemplateInstance renderList(long me, String error) {
-        List<SessionService.Extension> live = List.copyOf(sessions.extensions(me).values());
+        List<Extension> live = List.copyOf(sessions.extensions(me).values());
         List<SessionView> past = sessions.mine(me, false).stream().filter(s -> !"ACTIVE".equals(s.state())).limit(20).toList();
         return Templates.sessions(Page.of(caller, "My sessions", "sessions"), live, past, error);
     }

@@ -31,7 +31,7 @@
   }
 
   function watchDownload() {
-    var launch = document.querySelector('#launch[data-downloaded]');
+    var launch = document.querySelector('#launch-state[data-downloaded]');
     var card = document.getElementById('session');
     if (!launch || !card || !window.fetch) {
       return;

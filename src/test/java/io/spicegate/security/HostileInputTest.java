@@ -602,6 +602,10 @@ class HostileInputTest {
         calls.add(new P("GET /sessions/{id}", "GET", "/sessions/{id}", w.user(), null, null));
         calls.add(new P("GET /sessions/{id}/console.vv", "GET", "/sessions/{id}/console.vv", w.user(), null, null));
         calls.add(new P("POST /sessions/{id}/end", "POST", "/sessions/{id}/end", w.user(), form, "csrf=" + w.user().csrf()));
+        calls.add(new P("POST /sessions/{id}/extend", "POST", "/sessions/{id}/extend", w.user(), form,
+                "csrf=" + w.user().csrf() + "&minutes=15"));
+        calls.add(new P("POST /api/v1/sessions/{id}/extend", "POST", "/api/v1/sessions/{id}/extend", w.user(),
+                "application/json", "{\"minutes\":15}"));
         calls.add(new P("POST /requests/{id}/cancel", "POST", "/requests/{id}/cancel", w.user(), form, "csrf=" + w.user().csrf()));
         calls.add(new P("POST /approvals/{id}", "POST", "/approvals/{id}", w.boss(), form, "csrf=" + w.boss().csrf() + "&decision=approve"));
         calls.add(new P("POST /consoles/{name}/open", "POST", "/consoles/{id}/open", w.user(), form, "csrf=" + w.user().csrf()));

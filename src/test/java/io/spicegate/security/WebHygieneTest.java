@@ -86,7 +86,7 @@ class WebHygieneTest {
         x.askConsole = fixtures.console("sgwhask");
         fixtures.rule(x.askConsole).user(x.user).approver(x.approver).window(Set.of(java.time.DayOfWeek.SUNDAY), "08:00", "09:00")
                 .save();
-        x.session = basic(x.user).contentType("application/json").body("{\"console\":\"" + x.console + "\"}")
+        x.session = basic(x.user).contentType("application/json").body("{\"console\":\"" + x.console + "\",\"minutes\":60}")
                 .post("/api/v1/sessions").then().statusCode(201).extract().path("id");
         x.request = basic(x.user).contentType("application/json")
                 .body("{\"console\":\"" + x.askConsole + "\",\"minutes\":30,\"reason\":\"hygiene\"}")
@@ -138,7 +138,7 @@ class WebHygieneTest {
 
     /** Pages each role sees; together with the error and API answers below they cover every GET route. */
     static final List<String> USER_PAGES = List.of("/", "/consoles", "/sessions", "/sessions/{session}", "/requests",
-            "/requests/new?console={askName}", "/account", "/approvals");
+            "/requests/new?console={askName}", "/account", "/approvals", "/help/remote-viewer");
     static final List<String> ADMIN_PAGES = List.of("/admin",
             "/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/users/{gone}",
             "/admin/groups", "/admin/groups/new", "/admin/groups/{group}",
