@@ -145,6 +145,16 @@ class LiveUpdatesBrowserTest {
         assertEquals("half a sentence", driver.findElement(By.id("note-" + second)).getAttribute("value"));
         assertTrue(pageIsTheSame());
         chromium.screenshot("live-approvals.png");
+
+        // after a refused decision the browser shows the form's POST address; the inbox still updates itself
+        driver.findElement(By.id("inbox-" + third)).findElement(By.xpath(".//button[normalize-space()='Deny']")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("decision-error")));
+        assertTrue(driver.getCurrentUrl().endsWith("/approvals/" + third), driver.getCurrentUrl());
+        markPage();
+        Fixtures.as(user).post("/api/v1/requests/" + second + "/cancel").then().statusCode(200);
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("inbox-" + second)));
+        wait.until(ExpectedConditions.textToBe(By.id("nav-approvals"), "Approvals (1)"));
+        assertTrue(pageIsTheSame());
     }
 
     @Test
