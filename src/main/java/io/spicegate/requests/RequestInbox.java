@@ -32,6 +32,7 @@ public class RequestInbox {
     @Inject Clock clock;
     @Inject AccessService access;
     @Inject SpicegateConfig config;
+    @Inject RequestMail mail;
 
     /** What the request form needs to know about one console. */
     public record FormInfo(String console, String description, ZoneId zone, int maxMinutes, String normalWindows,
@@ -135,6 +136,74 @@ public class RequestInbox {
                         "select r.consoleName from AccessRequest r where r.user.id = ?1 and r.state = ?2", String.class)
                 .setParameter(1, userId).setParameter(2, RequestState.PENDING).getResultList());
         return new Nav(toDecide, unseen, approver, pending);
+    }
+
+    /**
+     * The caller's live-update pulse, read with one query over the caller's own requests (index access_request_user)
+     * and the pending ones he may decide (index access_request_pending_expiry): the nav counts, and a stamp that
+     * changes whenever My requests or Approvals would show something else (a request asked, decided, withdrawn or
+     * expired; a request to decide arriving or leaving). Having seen a decision does not change the stamp.
+     */
+    @Transactional
+    public Pulse pulse(long userId) {
+        Instant now = now();
+        Object[] row = AccessRequest.getEntityManager().createQuery("""
+                        select
+                          sum(case when q.user.id = :me then 1 else 0 end),
+                          sum(case when q.user.id = :me and q.state = :pending then 1 else 0 end),
+                          max(case when q.user.id = :me then coalesce(q.decidedAt, q.createdAt) end),
+                          sum(case when q.user.id = :me and q.seenAt is null and q.state in :decided then 1 else 0 end),
+                          sum(case when q.user.id <> :me then 1 else 0 end),
+                          sum(case when q.user.id <> :me then q.id else 0 end)
+                        from AccessRequest q
+                        where q.user.id = :me
+                           or (q.state = :pending and q.expiresAt > :now and q.user.id <> :me and q.user.active
+                               and\s""" + Rule.approves(":me", "q.user.id", "q.console.id", "q.wantedStart") + ")",
+                        Object[].class)
+                .setParameter("me", userId).setParameter("pending", RequestState.PENDING).setParameter("now", now)
+                .setParameter("decided", List.of(RequestState.APPROVED, RequestState.DENIED, RequestState.EXPIRED))
+                .getSingleResult();
+        long toDecide = number(row[4]);
+        String stamp = Long.toHexString(java.util.Objects.hash(number(row[0]), number(row[1]),
+                row[2] == null ? 0 : ((Instant) row[2]).toEpochMilli(), toDecide, number(row[5])) & 0xffffffffL);
+        return new Pulse(toDecide, number(row[3]), stamp);
+    }
+
+    /** The nav counts and the change stamp of {@link #pulse}. */
+    public record Pulse(long toDecide, long unseen, String stamp) { }
+
+    private static long number(Object o) {
+        return o == null ? 0 : ((Number) o).longValue();
+    }
+
+    /**
+     * Where the approvers of the caller's request #id will see it: "boss will see it in Approvals", "boss and maggie
+     * will see it in Approvals and by e-mail", "your administrator will see it…" when no approver is known.
+     */
+    @Transactional
+    public String approversSee(long userId, long id) {
+        AccessRequest r = AccessRequest.findById(id);
+        List<User> approvers = r == null || !r.isOf(userId) || r.console == null ? List.of()
+                : Rule.approversOf(userId, r.console.id, r.wantedStart);
+        String who = approvers.isEmpty() ? "your administrator"
+                : RequestText.names(approvers.stream().map(u -> u.username).toList());
+        return who + " will see it in Approvals" + byMail(approvers);
+    }
+
+    /** Where the requester of #id (decided by the caller) will see the decision: "charlie will see it in My requests". */
+    @Transactional
+    public String requesterSees(long userId, long id) {
+        AccessRequest r = AccessRequest.findById(id);
+        if (r == null || r.isOf(userId) || !Requests.approves(userId, id)) {
+            return "the requester will see it in My requests";
+        }
+        return r.username + " will see it in My requests" + byMail(r.user == null ? List.of() : List.of(r.user));
+    }
+
+    /** " and by e-mail" when e-mail is on and one of them has an address. */
+    private String byMail(List<User> people) {
+        return mail.enabled() && people.stream().anyMatch(u -> u.email != null && !u.email.isBlank())
+                ? " and by e-mail" : "";
     }
 
     private Instant now() {

@@ -59,6 +59,14 @@ public class RequestResource {
     }
 
     @GET
+    @Path("/requests/pulse")
+    @Operation(summary = "My live-update pulse: {toDecide, unseen, stamp}; the stamp changes whenever My requests or "
+            + "Approvals would show something else (pages poll it every few seconds)")
+    public RequestInbox.Pulse pulse() {
+        return inbox.pulse(caller.requireUserId());
+    }
+
+    @GET
     @Path("/requests/{id}")
     @Operation(summary = "One request: mine, or one I may decide")
     public RequestView one(@PathParam("id") String id) {

@@ -80,6 +80,14 @@ public final class RequestText {
         return String.join("; ", new LinkedHashSet<>(windows)) + " (" + zone.getId() + ")";
     }
 
+    /** "boss", "boss and maggie", "anne, boss and maggie". */
+    public static String names(List<String> names) {
+        if (names.size() <= 1) {
+            return names.isEmpty() ? "" : names.get(0);
+        }
+        return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+    }
+
     /** "Mon–Fri", "Wed, Thu", "Sat, Sun", "every day"; runs of three or more days become a range. */
     static String days(Set<DayOfWeek> days) {
         if (days.size() == 7) {

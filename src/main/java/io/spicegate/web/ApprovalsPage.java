@@ -43,8 +43,10 @@ public class ApprovalsPage {
 
     @GET
     public TemplateInstance inbox(@QueryParam("approved") String approved, @QueryParam("denied") String denied) {
-        String info = approved != null ? "Approved. The requester has been told."
-                : denied != null ? "Denied. The requester has been told, with your note." : null;
+        long me = caller.requireUserId();
+        String info = approved != null ? "Approved. Now " + inbox.requesterSees(me, RequestsPage.idOrZero(approved)) + "."
+                : denied != null ? "Denied. Now " + inbox.requesterSees(me, RequestsPage.idOrZero(denied))
+                + ", with your note." : null;
         return render(info, null, 0, null);
     }
 

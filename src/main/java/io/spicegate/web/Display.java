@@ -13,14 +13,18 @@ import java.time.ZoneId;
 @TemplateExtension
 public class Display {
 
-    /** "available now until 18:00", "off-hours — next window Wed 08:00 (Europe/Berlin)", "in use by anne until 17:00". */
+    /**
+     * "available now until 18:00", "off-hours — next window Wed 25 Nov 08:00 (Europe/Berlin)", "in use by anne until
+     * Wed 2 Dec 00:21 (Europe/London)": times in the rule's zone, with the day when it is not today and the zone
+     * where it is not the page's.
+     */
     static String status(MyConsoles.Row r) {
         ZoneId z = r.zone();
         if (r.allowed()) {
             if (r.inUse()) {
-                return "in use by " + r.inUseBy() + " until " + TimeText.time(r.inUseUntil(), z, r.now());
+                return "in use by " + r.inUseBy() + " until " + shown(r.inUseUntil(), z, r.now());
             }
-            return r.until() == null ? "available now" : "available now until " + TimeText.time(r.until(), z, r.now());
+            return r.until() == null ? "available now" : "available now until " + shown(r.until(), z, r.now());
         }
         String next = r.nextWindowStart() == null ? ""
                 : " — next window " + TimeText.time(r.nextWindowStart(), z, r.now()) + " (" + z.getId() + ")";
@@ -28,6 +32,11 @@ public class Display {
             return "off-hours" + next;
         }
         return "not allowed now" + next;
+    }
+
+    /** A time of the rule's zone as this page shows it: see {@link TimeText#shown}. */
+    private static String shown(Instant t, ZoneId zone, Instant now) {
+        return TimeText.shown(t, zone, ZoneId.of(Page.displayZone()), now);
     }
 
     /** CSS modifier of a console card. */

@@ -44,6 +44,11 @@ public class RequestNav {
         return caller.isApprover() || nav().approver();
     }
 
+    /** The change stamp of My requests and Approvals, for js/live.js to compare with the pulse (empty when logged out). */
+    public String stamp() {
+        return caller.isLoggedIn() ? requests.pulse(caller.requireUserId()).stamp() : "";
+    }
+
     /** Consoles the caller has a pending request for (My consoles says so instead of offering to ask again). */
     public Set<String> pendingConsoles() {
         return nav().pendingConsoles();

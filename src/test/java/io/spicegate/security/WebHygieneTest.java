@@ -149,7 +149,7 @@ class WebHygieneTest {
             "/admin/sessions", "/admin/log", "/admin/log.csv", "/admin/log/{session}",
             "/admin/audit", "/admin/audit/verify");
     static final List<String> API = List.of("/api/v1/consoles", "/api/v1/sessions", "/api/v1/sessions/{session}",
-            "/api/v1/requests", "/api/v1/requests/{request}", "/api/v1/approvals",
+            "/api/v1/requests", "/api/v1/requests/{request}", "/api/v1/requests/pulse", "/api/v1/approvals",
             "/api/v1/admin/users", "/api/v1/admin/users/{user}", "/api/v1/admin/groups", "/api/v1/admin/groups/{group}",
             "/api/v1/admin/hosts", "/api/v1/admin/hosts/{host}", "/api/v1/admin/consoles", "/api/v1/admin/consoles/{console}",
             "/api/v1/admin/rules", "/api/v1/admin/rules/{rule}", "/api/v1/admin/workstations", "/api/v1/admin/workstations/{ws}",

@@ -174,10 +174,11 @@ class OffHoursBrowserTest {
     void aDeniedRequestShowsTheNoteToTheRequester() throws Exception {
         logIn("anne");
         driver.get(base + "/requests/new?console=leaptest");
-        // later: Tuesday 19:00 in Berlin, chosen in the datetime-local field
+        // later: Tuesday 19:00 in Berlin, chosen in the day field and typed 24-hour in the time field
         driver.findElement(By.id("when-later")).click();
-        WebElement start = driver.findElement(By.id("start"));
-        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1];", start, "2026-11-24T19:00");
+        WebElement day = driver.findElement(By.id("start-date"));
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1];", day, "2026-11-24");
+        driver.findElement(By.id("start-time")).sendKeys("19:00");
         WebElement minutes = driver.findElement(By.id("minutes"));
         minutes.sendKeys(Keys.chord(Keys.CONTROL, "a"), "30");
         driver.findElement(By.id("reason")).sendKeys("Tuesday evening <hotfix> for the web shop.");

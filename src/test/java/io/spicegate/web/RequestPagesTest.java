@@ -65,8 +65,8 @@ class RequestPagesTest {
 
         String page = b.request().get("/requests/new?console=" + console).then().statusCode(200).extract().asString();
         assertTrue(page.contains("<h1>Ask for " + console + "</h1>"));
-        assertTrue(page.contains("type=\"datetime-local\""));
-        assertTrue(page.contains("Time in Europe/Berlin"), "the zone of the datetime-local is named");
+        assertTrue(page.contains("name=\"date\"") && page.contains("name=\"time\" value=\"\" inputmode=\"numeric\""));
+        assertTrue(page.contains("24-hour time in Europe/Berlin"), "the zone of the time field is named");
         assertTrue(page.contains("(at most 120)") && page.contains("max=\"120\""), "the rule's maximum bounds the minutes");
         assertTrue(page.contains("Your normal windows: Mon–Fri 08:00–18:00 (Europe/Berlin)."));
         assertTrue(page.contains("<label for=\"reason\">") && page.contains("<label for=\"minutes\">"), "labelled fields");
@@ -99,7 +99,7 @@ class RequestPagesTest {
                 .formParam("minutes", "999").formParam("reason", "deploy window")
                 .post("/requests").then().statusCode(400).extract().asString();
         assertTrue(page.contains("Ask for 1 to 120 minutes of " + console + " (the rule&#39;s maximum)."), page);
-        assertTrue(page.contains("value=\"2026-11-24T20:00\"") && page.contains(">deploy window</textarea>")
+        assertTrue(page.contains("value=\"2026-11-24\"") && page.contains("value=\"20:00\"") && page.contains(">deploy window</textarea>")
                 && page.contains("value=\"999\""), "what was typed stays");
         assertTrue(page.contains("id=\"when-later\" checked"));
 

@@ -6,9 +6,12 @@ import io.spicegate.audit.AuditQuery;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Display-only helpers for the admin pages: local times, durations, and the session timeline's sentences. */
 @TemplateExtension
@@ -17,6 +20,8 @@ public class AdminDisplay {
     private static final DateTimeFormatter DAY_TIME = DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm", Locale.ENGLISH);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm", Locale.ENGLISH);
     private static final DateTimeFormatter TIME_SECONDS = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ENGLISH);
+    private static final Pattern ISO_INSTANT =
+            Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?Z\\b");
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("EEE d MMM yyyy", Locale.ENGLISH);
 
     /** "Mon 23 Nov 2026, 10:00" in the given zone; empty for none. */
@@ -24,9 +29,51 @@ public class AdminDisplay {
         return t == null ? "" : DAY_TIME.format(t.atZone(ZoneId.of(zone)));
     }
 
-    /** "10:00". */
-    static String hm(Instant t, String zone) {
-        return t == null ? "" : TIME.format(t.atZone(ZoneId.of(zone)));
+
+    /** An end beside its start: "10:45" on the start's day, "Wed 2 Dec 2026, 00:21" on another. */
+    static String endAt(Instant end, Instant start, String zone) {
+        if (end == null) {
+            return "";
+        }
+        ZoneId z = ZoneId.of(zone);
+        return start != null && end.atZone(z).toLocalDate().equals(start.atZone(z).toLocalDate())
+                ? TIME.format(end.atZone(z)) : DAY_TIME.format(end.atZone(z));
+    }
+
+    /**
+     * A recorded detail text as people read it: every ISO-8601 UTC instant in it ("until 2026-12-01T22:21:01.951071Z",
+     * written by the services) becomes local text in the page's zone ("until Tue 1 Dec 2026, 23:21"). Rewritten at
+     * display time, so old rows read well too; the CSV export and the API keep the recorded text.
+     */
+    static String localTimes(String detail, String zone) {
+        if (detail == null || detail.isEmpty()) {
+            return detail;
+        }
+        Matcher m = ISO_INSTANT.matcher(detail);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String text;
+            try {
+                text = at(Instant.parse(m.group()), zone);
+            } catch (DateTimeParseException e) {
+                text = m.group(); // looks like an instant but is none (month 13): leave it as written
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(text));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The day of a form's "2026-12-01T08:00" (for its date field), or what was typed when there is no 'T'. */
+    static String dayPart(String local) {
+        int t = local == null ? -1 : local.indexOf('T');
+        return local == null ? "" : t < 0 ? local : local.substring(0, t);
+    }
+
+    /** The 24-hour time of a form's "2026-12-01T08:00" (for its HH:MM field). */
+    static String timePart(String local) {
+        int t = local == null ? -1 : local.indexOf('T');
+        return t < 0 ? "" : local.substring(t + 1);
     }
 
     /** "10:00:03". */

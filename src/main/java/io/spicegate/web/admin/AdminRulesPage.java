@@ -24,7 +24,8 @@ import jakarta.ws.rs.core.Response;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.LocalDateTime;
+import java.time.LocalDate;
+import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -188,7 +189,21 @@ public class AdminRulesPage {
                 AdminSupport.nz(body.getFirst("group")), AdminSupport.nz(body.getFirst("effect")),
                 AdminSupport.nz(body.getFirst("zone")), windows, new TreeSet<>(list(body, "approvers")),
                 AdminSupport.nz(body.getFirst("approverGroup")), AdminSupport.nz(body.getFirst("maxMinutes")),
-                AdminSupport.nz(body.getFirst("validFrom")), AdminSupport.nz(body.getFirst("validUntil")));
+                dayAndTime(body, "validFrom"), dayAndTime(body, "validUntil"));
+    }
+
+    /**
+     * A validity bound as the form sends it: a day ({@code validFrom.date}) and a 24-hour time ({@code validFrom.time}),
+     * joined to "2026-12-01T08:00"; the single field {@code validFrom} of older scripts still works.
+     */
+    private static String dayAndTime(MultivaluedMap<String, String> body, String name) {
+        String single = AdminSupport.nz(body.getFirst(name));
+        String day = AdminSupport.nz(body.getFirst(name + ".date")).strip();
+        String time = AdminSupport.nz(body.getFirst(name + ".time")).strip();
+        if (!single.isBlank() || (day.isEmpty() && time.isEmpty())) {
+            return single;
+        }
+        return day + "T" + time;
     }
 
     /** The form as the service takes it; a field the page itself cannot read is a 400 sentence too. */
@@ -225,10 +240,18 @@ public class AdminRulesPage {
             throw Problem.badRequest("'" + TimeText.clip(label) + "' is read in the rule's time zone: give a valid zone first, "
                     + "such as Europe/Berlin.");
         }
+        String text = local.strip();
+        int t = text.indexOf('T');
+        String day = t < 0 ? text : text.substring(0, t);
+        String time = t < 0 ? "" : text.substring(t + 1);
+        if (day.isEmpty()) {
+            throw Problem.badRequest("'" + label + "' has a time but no day: choose the day too, or clear both.");
+        }
         try {
-            return LocalDateTime.parse(local.strip()).atZone(zone).toInstant();
+            LocalTime clock = time.isEmpty() ? LocalTime.MIDNIGHT : TimeText.clockTime(time, "time for '" + label + "'");
+            return LocalDate.parse(day).atTime(clock).atZone(zone).toInstant();
         } catch (DateTimeParseException e) {
-            throw Problem.badRequest("'" + label + "' is a date and time such as 2026-12-01T08:00.");
+            throw Problem.badRequest("'" + label + "' is a day such as 2026-12-01 and a 24-hour time such as 08:00.");
         }
     }
 

@@ -305,9 +305,10 @@ class AdminFormsTest {
         // the edit form shows it as saved, with one empty row for another window
         String edit = admin.request().get("/admin/rules/" + ruleId).then().statusCode(200).extract().asString();
         assertTrue(edit.contains("name=\"w1.days\" value=\"SATURDAY\" checked"));
-        assertTrue(edit.contains("name=\"w1.from\" type=\"time\" value=\"22:00\""));
+        assertTrue(edit.contains("name=\"w1.from\" type=\"text\" value=\"22:00\""), "24-hour text, whatever the browser's locale");
         assertTrue(edit.contains("name=\"w2.days\" value=\"MONDAY\">"), "a third, empty row");
-        assertTrue(edit.contains("value=\"2027-01-01T00:00\""), "validity shown in the rule's zone");
+        assertTrue(edit.contains("name=\"validUntil.date\" type=\"date\" value=\"2027-01-01\"")
+                && edit.contains("name=\"validUntil.time\" type=\"text\" value=\"00:00\""), "validity shown in the rule's zone");
 
         form().post("/admin/rules/" + ruleId + "/delete").then().statusCode(303);
         assertEquals(0, Db.count("select count(*) from access_rule where id = ?", ruleId));
