@@ -137,7 +137,7 @@ class WebHygieneTest {
     // Every page of every role
 
     /** Pages each role sees; together with the error and API answers below they cover every GET route. */
-    static final List<String> USER_PAGES = List.of("/", "/consoles", "/sessions", "/sessions/{session}", "/requests",
+    static final List<String> USER_PAGES = List.of("/", "/consoles", "/consoles/{consoleName}", "/sessions", "/sessions/{session}", "/requests",
             "/requests/new?console={askName}", "/account", "/approvals");
     static final List<String> ADMIN_PAGES = List.of("/admin",
             "/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/users/{gone}",
