@@ -141,9 +141,9 @@ class ConsolePictureTest {
     }
 
     /**
-     * For every band edge (and just before it) and every three hours of the two weeks, the picture drawn at
-     * {@code drawnAt} says allowed exactly when the decision says ALLOWED, and its stretch ends where the decision's
-     * {@code until} does (when that lies inside the picture).
+     * At every band edge (and one second before it) and every five hours of the two weeks (a step that meets every
+     * hour of the day), the picture says allowed exactly when the decision says ALLOWED, and its stretch ends where
+     * the decision's {@code until} does (when that lies inside the picture).
      */
     void agreesWithTheDecision(String user, String console, List<Band> bands, Instant from, Instant to) {
         TreeSet<Instant> instants = new TreeSet<>();
@@ -155,7 +155,7 @@ class ConsolePictureTest {
                 }
             }
         }
-        for (Instant t = from; t.isBefore(to); t = t.plusSeconds(3 * 3600)) {
+        for (Instant t = from; t.isBefore(to); t = t.plusSeconds(5 * 3600)) {
             instants.add(t);
         }
         int allowed = 0;
