@@ -98,6 +98,47 @@ public final class AccessPolicy {
         return List.copyOf(Intervals.merge(found));
     }
 
+    /**
+     * What {@link #decide} would answer at every instant of {@code [from, to)}, as stretches: the requester's ALLOW
+     * windows with the DENY windows cut out ({@code open}), the DENY windows ({@code denied}), the approved requests
+     * with the DENY windows cut out ({@code approved}), and their union ({@code allowed}: an instant in it is
+     * ALLOWED, any other is not). Merged and sorted, not clipped to {@code [from, to)}.
+     */
+    public static Stretches stretches(Requester who, String console, Collection<AccessRule> rules,
+                                      Collection<ApprovedWindow> approved, Instant from, Instant to) {
+        Objects.requireNonNull(who, "who");
+        Objects.requireNonNull(console, "console");
+        List<Interval> allow = new ArrayList<>();
+        List<Interval> deny = new ArrayList<>();
+        for (AccessRule rule : rules) {
+            if (rule.appliesTo(who, console) && from.isBefore(to)) {
+                addOccurrences(rule, from, to, rule.effect() == Effect.DENY ? deny : allow);
+            }
+        }
+        List<Interval> slots = new ArrayList<>();
+        for (ApprovedWindow window : approved) {
+            if (window.console().equals(console) && window.interval().overlaps(from, to)) {
+                slots.add(window.interval());
+            }
+        }
+        List<Interval> denied = Intervals.merge(deny);
+        List<Interval> open = Intervals.subtract(Intervals.merge(allow), denied);
+        List<Interval> approvedOpen = Intervals.subtract(Intervals.merge(slots), denied);
+        List<Interval> both = new ArrayList<>(open);
+        both.addAll(approvedOpen);
+        return new Stretches(List.copyOf(open), List.copyOf(denied), List.copyOf(approvedOpen),
+                List.copyOf(Intervals.merge(both)));
+    }
+
+    /** The answer of {@link #stretches}: where windows, DENY windows and approved requests hold, and where access is allowed. */
+    public record Stretches(List<Interval> open, List<Interval> denied, List<Interval> approved, List<Interval> allowed) {
+
+        /** Whether {@link #decide} answers ALLOWED at {@code t}. */
+        public boolean allowedAt(Instant t) {
+            return Intervals.containing(allowed, t) != null;
+        }
+    }
+
     /** The decision once the rules and approved windows are known to be this requester's, for this console. */
     private static Decision decideApplicable(List<AccessRule> rules, List<ApprovedWindow> approved, Instant now) {
         Instant horizon = now.plus(HORIZON);

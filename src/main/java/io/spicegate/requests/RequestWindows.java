@@ -1,6 +1,5 @@
 package io.spicegate.requests;
 
-import io.spicegate.access.ApprovedWindow;
 import io.spicegate.rules.ApprovedWindows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,9 +16,10 @@ public class RequestWindows implements ApprovedWindows {
     @Inject EntityManager em;
 
     @Override
-    public List<ApprovedWindow> of(long userId, Long consoleId, Instant now) {
+    public List<Slot> slots(long userId, Long consoleId, Instant now) {
         var query = em.createQuery("""
-                        select r.id, c.name, r.approvedStart, r.approvedEnd from AccessRequest r join r.console c
+                        select r.id, c.id, c.name, r.approvedStart, r.approvedEnd, r.decidedBy
+                        from AccessRequest r join r.console c
                         where r.user.id = :user and r.state = :approved and r.approvedEnd > :now"""
                         + (consoleId == null ? "" : " and c.id = :console") + " order by r.id", Object[].class)
                 .setParameter("user", userId).setParameter("approved", RequestState.APPROVED).setParameter("now", now);
@@ -27,10 +27,10 @@ public class RequestWindows implements ApprovedWindows {
             query.setParameter("console", consoleId);
         }
         List<Object[]> rows = query.getResultList();
-        List<ApprovedWindow> windows = new ArrayList<>(rows.size());
+        List<Slot> slots = new ArrayList<>(rows.size());
         for (Object[] r : rows) {
-            windows.add(new ApprovedWindow((Long) r[0], (String) r[1], (Instant) r[2], (Instant) r[3]));
+            slots.add(new Slot((Long) r[0], (Long) r[1], (String) r[2], (Instant) r[3], (Instant) r[4], (String) r[5]));
         }
-        return windows;
+        return slots;
     }
 }

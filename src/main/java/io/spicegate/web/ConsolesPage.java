@@ -2,6 +2,7 @@ package io.spicegate.web;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.spicegate.sessions.ConsolePicture;
 import io.spicegate.sessions.MyConsoles;
 import io.spicegate.sessions.SessionService;
 import io.spicegate.users.Caller;
@@ -22,7 +23,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import java.net.URI;
 import java.util.List;
 
-/** My consoles: what the user may open now, and the Open console button. */
+/** My consoles: what the user may open now, the Open console button, and each console's picture of the weeks. */
 @Path("/consoles")
 @Produces(MediaType.TEXT_HTML)
 public class ConsolesPage {
@@ -30,16 +31,27 @@ public class ConsolesPage {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance consoles(Page page, List<MyConsoles.Row> rows);
+
+        static native TemplateInstance console(Page page, ConsoleChart.Model m);
     }
 
     @Inject Caller caller;
     @Inject MyConsoles myConsoles;
+    @Inject ConsolePicture pictures;
     @Inject SessionService sessions;
 
     @GET
     public TemplateInstance list() {
         List<MyConsoles.Row> rows = myConsoles.list(caller.requireUserId());
         return Templates.consoles(Page.of(caller, "My consoles", "consoles"), rows);
+    }
+
+    /** One console: when the user may use it this week and next, as a picture and as text; 404 without a rule. */
+    @GET
+    @Path("{name}")
+    public TemplateInstance console(@PathParam("name") String name) {
+        ConsoleChart.Model m = ConsoleChart.of(pictures.of(caller.requireUserId(), name));
+        return Templates.console(Page.of(caller, m.card().name(), "consoles"), m);
     }
 
     @POST

@@ -76,8 +76,8 @@ public class RequestsPage {
                                  @QueryParam("minutes") String minutes) {
         RequestInbox.FormInfo form = inbox.form(caller.requireUserId(), console);
         // pre-filled by Extend's "Ask for more" (start = the session's end, local in the rule's zone); else ignored
-        boolean later = start != null && start.matches("\d{4}-\d{2}-\d{2}T\d{2}:\d{2}");
-        String length = minutes != null && minutes.matches("[1-9]\d{0,3}") ? minutes
+        boolean later = start != null && start.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}");
+        String length = minutes != null && minutes.matches("[1-9]\\d{0,3}") ? minutes
                 : Integer.toString(Math.min(60, form.maxMinutes()));
         return renderForm(form, later, later ? Typed.of(null, null, start) : new Typed(null, null), length, "", null);
     }

@@ -609,6 +609,7 @@ class HostileInputTest {
         calls.add(new P("POST /requests/{id}/cancel", "POST", "/requests/{id}/cancel", w.user(), form, "csrf=" + w.user().csrf()));
         calls.add(new P("POST /approvals/{id}", "POST", "/approvals/{id}", w.boss(), form, "csrf=" + w.boss().csrf() + "&decision=approve"));
         calls.add(new P("POST /consoles/{name}/open", "POST", "/consoles/{id}/open", w.user(), form, "csrf=" + w.user().csrf()));
+        calls.add(new P("GET /consoles/{name}", "GET", "/consoles/{id}", w.user(), null, null));
         for (P p : calls) {
             for (Hostile.Value v : Hostile.forField(random, 14)) {
                 if (v.label().equals("100 kB") || existingId(v.text())) {

@@ -137,8 +137,9 @@ class WebHygieneTest {
     // Every page of every role
 
     /** Pages each role sees; together with the error and API answers below they cover every GET route. */
-    static final List<String> USER_PAGES = List.of("/", "/consoles", "/sessions", "/sessions/{session}", "/requests",
-            "/requests/new?console={askName}", "/account", "/approvals", "/help/remote-viewer");
+    static final List<String> USER_PAGES = List.of("/", "/consoles", "/consoles/{consoleName}", "/sessions",
+            "/sessions/{session}", "/requests", "/requests/new?console={askName}", "/account", "/approvals",
+            "/help/remote-viewer");
     static final List<String> ADMIN_PAGES = List.of("/admin",
             "/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/users/{gone}",
             "/admin/groups", "/admin/groups/new", "/admin/groups/{group}",
