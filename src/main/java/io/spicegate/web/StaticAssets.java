@@ -83,13 +83,22 @@ public class StaticAssets {
         filters.register(this::cacheHeaders, 50);
     }
 
+    /** The {@code v} the URL names, or null (none, or a query with a broken %-escape: the file is still served). */
+    private static String askedVersion(RoutingContext rc) {
+        try {
+            return rc.request().getParam("v");
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private void cacheHeaders(RoutingContext rc) {
         HttpMethod method = rc.request().method();
         String path = rc.normalizedPath();
         if ((method == HttpMethod.GET || method == HttpMethod.HEAD) && path.length() > 1 && !path.startsWith("/q/")
                 && !path.startsWith("/api/")) {
             version(path.substring(1)).ifPresent(current -> {
-                String asked = rc.request().getParam("v");
+                String asked = askedVersion(rc);
                 rc.addHeadersEndHandler(v -> {
                     if (rc.response().getStatusCode() < 400) {
                         rc.response().headers().set("Cache-Control", cacheControl(current, asked));
