@@ -1,13 +1,8 @@
 package io.spicegate.web;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spicegate.testing.Axe;
 import io.spicegate.testing.Chromium;
-import io.spicegate.testing.Fixtures;
-import io.spicegate.testing.TestClock;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -15,7 +10,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,31 +27,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * error summary, and the focus ring stands out (at least 3:1) from white, the page and the cards.
  */
 @QuarkusTest
-class AccessibilityBrowserTest {
+class AccessibilityBrowserTest extends PageTourTest {
 
     private static final Pattern RGB = Pattern.compile("rgba?\\((\\d+), (\\d+), (\\d+)(?:, ([\\d.]+))?\\)");
-
-    @Inject
-    Fixtures fixtures;
-
-    @Inject
-    TestClock clock;
-
-    @TestHTTPResource("/")
-    URL url;
 
     String base;
     WebDriver driver;
     JavascriptExecutor js;
 
-    @BeforeAll
-    static void chromiumIsInstalled() {
-        Chromium.requireInstalled();
-    }
-
     @Test
     void everyPageForEveryRoleInEveryStateHasNoSeriousViolation() throws Exception {
-        base = "http://localhost:" + url.getPort();
+        base = portal();
         PageTour tour = PageTour.build(fixtures, clock);
         List<String> problems = new ArrayList<>();
         int checked = 0;

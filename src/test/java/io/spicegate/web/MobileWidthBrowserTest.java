@@ -1,12 +1,7 @@
 package io.spicegate.web;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spicegate.testing.Chromium;
-import io.spicegate.testing.Fixtures;
-import io.spicegate.testing.TestClock;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -14,7 +9,6 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * labelled, keyboard-focusable box. Screenshots in {@code target/screenshots/mobile-*.png}.
  */
 @QuarkusTest
-class MobileWidthBrowserTest {
+class MobileWidthBrowserTest extends PageTourTest {
 
     static final int WIDTH = 390;
     /**
@@ -47,23 +41,9 @@ class MobileWidthBrowserTest {
             + "  out.push(d + ' (' + Math.round(e.getBoundingClientRect().width) + ' px)'); });"
             + "return out.slice(-4).join(', ');";
 
-    @Inject
-    Fixtures fixtures;
-
-    @Inject
-    TestClock clock;
-
-    @TestHTTPResource("/")
-    URL url;
-
-    @BeforeAll
-    static void chromiumIsInstalled() {
-        Chromium.requireInstalled();
-    }
-
     @Test
     void noPageScrollsSidewaysAt390PixelsForAnyRole() throws Exception {
-        String base = "http://localhost:" + url.getPort();
+        String base = portal();
         PageTour tour = PageTour.build(fixtures, clock);
         List<String> problems = new ArrayList<>();
         int checked = 0;
