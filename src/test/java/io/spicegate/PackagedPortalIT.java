@@ -95,6 +95,13 @@ class PackagedPortalIT {
         HttpResponse<String> login = send(get("/login"));
         assertEquals(200, login.statusCode(), login.body());
         assertTrue(login.body().contains("name=\"username\""), "the login page has a username field");
+        // its stylesheet, from the jar, under the content-versioned URL the page names: cached for good
+        Matcher css = Pattern.compile("href=\"(/style\\.css\\?v=[0-9a-f]{12})\"").matcher(login.body());
+        assertTrue(css.find(), "the login page names its versioned stylesheet");
+        HttpResponse<String> style = send(get(css.group(1)));
+        assertEquals(200, style.statusCode());
+        assertTrue(style.body().contains(".badge"), "the stylesheet itself");
+        assertEquals("public, max-age=31536000, immutable", style.headers().firstValue("Cache-Control").orElse(null));
 
         // ralph through the API: vm3 is his at any hour
         JsonNode vm3 = consoleNamed(consolesOfRalph(), "vm3");

@@ -56,7 +56,7 @@ public class GrantService extends AgentWork {
             String vv = ws.strict ? LaunchFile.of(s, now, config.displayZone()).orElse(null) : null;
             for (String address : addresses(s.console.host.address)) {
                 grants.add(new Grant(s.id.toString(), s.unixUsername, s.consoleName, address, s.console.ports(),
-                        s.endsAt, left, vv, config.displayZone()));
+                        s.endsAt, left, vv, s.zone != null ? s.zone : config.displayZone()));
             }
         }
         return new GrantSet(ws.grantVersion, config.agent().leaseSeconds(), ws.strict, protectedDestinations(), grants);

@@ -2,8 +2,6 @@ package io.spicegate.shared;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quarkus.logging.Log;
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -24,8 +22,7 @@ import java.util.UUID;
 public class ErrorMappers {
 
     @Inject
-    @Location("error.html")
-    Template errorPage;
+    ErrorPage errorPage;
 
     @ServerExceptionMapper
     public Response problem(Problem p, UriInfo uri) {
@@ -168,7 +165,7 @@ public class ErrorMappers {
             return Response.seeOther(URI.create("/login?next=" + next)).build();
         }
         return b.type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                .entity(errorPage.data("status", status).data("message", message).render()).build();
+                .entity(errorPage.render(status, message)).build();
     }
 
     /**

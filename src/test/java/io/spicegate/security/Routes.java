@@ -28,13 +28,13 @@ import java.util.stream.Stream;
  * (API and Qute pages alike) and, for any resource method OpenAPI hides, by reflection on the compiled classes; so
  * a test can prove it covered every one of them (a new route cannot escape it).
  */
-record Routes(List<Route> all) {
+public record Routes(List<Route> all) {
 
     /** One resource method: HTTP method and path template such as {@code /admin/users/{id}/password}. */
-    record Route(String method, String template) implements Comparable<Route> {
+    public record Route(String method, String template) implements Comparable<Route> {
 
         /** Whether a concrete path (no query) is an instance of this template. */
-        boolean matches(String path) {
+        public boolean matches(String path) {
             String regex = Pattern.quote(template).replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q");
             return path.matches(regex);
         }
@@ -55,7 +55,7 @@ record Routes(List<Route> all) {
             PUT.class, "PUT", DELETE.class, "DELETE", PATCH.class, "PATCH");
 
     /** The routes the running portal serves: its OpenAPI document, plus the resource methods OpenAPI does not show. */
-    static Routes served() {
+    public static Routes served() {
         TreeSet<Route> routes = new TreeSet<>(fromOpenApi());
         routes.addAll(scan().all());
         return new Routes(List.copyOf(routes));
@@ -133,12 +133,12 @@ record Routes(List<Route> all) {
     }
 
     /** The routes with this HTTP method whose template starts with one of the prefixes. */
-    List<Route> of(String method, java.util.function.Predicate<String> template) {
+    public List<Route> of(String method, java.util.function.Predicate<String> template) {
         return all.stream().filter(r -> r.method.equals(method) && template.test(r.template)).toList();
     }
 
     /** The templates among {@code routes} that none of the concrete paths instantiates. */
-    static List<Route> uncovered(List<Route> routes, java.util.Collection<String> paths) {
+    public static List<Route> uncovered(List<Route> routes, java.util.Collection<String> paths) {
         return routes.stream().filter(r -> paths.stream().map(p -> p.replaceAll("\\?.*", "")).noneMatch(r::matches)).toList();
     }
 }
