@@ -6,6 +6,7 @@ import io.spicegate.consoles.Console;
 import io.spicegate.rules.AccessService;
 import io.spicegate.rules.ApprovedWindows;
 import io.spicegate.rules.Rule;
+import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.TimeText;
 import io.spicegate.users.User;
@@ -36,6 +37,7 @@ public class ConsolePicture {
     @Inject Clock clock;
     @Inject AccessService access;
     @Inject ApprovedWindows approved;
+    @Inject SpicegateConfig config;
 
     /** A live session: held from now (its future is unknown) to its end, by the user himself or someone else. */
     public record InUse(String username, boolean mine, Instant start, Instant end) { }
@@ -78,7 +80,7 @@ public class ConsolePicture {
         List<InUse> inUse = live.stream().map(s -> new InUse(s.username,
                 s.user != null && s.user.id.equals(user.id), now, s.endsAt)).toList();
         List<String> approvers = Rule.approversOf(user.id, console.id, now).stream().map(u -> u.username).toList();
-        MyConsoles.Row card = MyConsoles.row(user, decision, live, slots, now);
+        MyConsoles.Row card = MyConsoles.row(user, decision, live, slots, now, config.console().defaultMaxMinutes());
         return new Picture(card, zone, now, monday, from, to, stretches, slots, inUse, approvers);
     }
 }
