@@ -72,7 +72,8 @@ class AccessibilityBrowserTest extends PageTourTest {
             tour.become(driver, base, tour.user);
             driver.get(base + "/requests/new?console=" + tour.askConsole);
             driver.findElement(By.id("when-later")).click();
-            js.executeScript("document.getElementById('start').value = '2026-11-20T10:00';"); // last Friday: in the past
+            js.executeScript("document.getElementById('start-date').value = '2026-11-20';" // last Friday: in the past
+                    + "document.getElementById('start-time').value = '10:00';");
             submitUnchecked(driver.findElement(By.id("minutes")));
             refused("a request for a time in the past", "request-error", problems);
 

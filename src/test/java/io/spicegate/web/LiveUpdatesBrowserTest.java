@@ -162,7 +162,8 @@ class LiveUpdatesBrowserTest {
         long id = ask();
         String html = io.spicegate.testing.Browser.login(user, Fixtures.PASSWORD).request().get("/requests")
                 .then().statusCode(200).extract().asString();
-        assertTrue(html.contains("<script src=\"/js/live.js\" defer></script>"), "the script is a file, not inline");
+        assertTrue(html.matches("(?s).*<script src=\"/js/live\\.js\\?v=[0-9a-f]{12}\" defer></script>.*"),
+                "the script is a file (under its versioned URL), not inline");
         assertTrue(html.contains("id=\"request-" + id + "\" data-state=\"PENDING\""));
         Fixtures.as(boss).body(Map.of("note", "ok")).post("/api/v1/requests/" + id + "/approve").then().statusCode(200);
         html = io.spicegate.testing.Browser.login(user, Fixtures.PASSWORD).request().get("/requests")
