@@ -132,7 +132,8 @@ class SessionExtendBrowserTest {
         ask.click();
         wait.until(ExpectedConditions.urlContains("/requests/new"));
         assertTrue(driver.findElement(By.id("when-later")).isSelected(), "Later is chosen");
-        assertEquals("2026-11-23T18:00", driver.findElement(By.id("start")).getAttribute("value"));
+        assertEquals("2026-11-23", driver.findElement(By.id("start-date")).getAttribute("value"));
+        assertEquals("18:00", driver.findElement(By.id("start-time")).getAttribute("value"));
         assertEquals("60", driver.findElement(By.id("minutes")).getAttribute("value"));
         assertEquals("Ask for " + console, driver.findElement(By.tagName("h1")).getText());
     }
