@@ -199,11 +199,7 @@ public class UserAdmin {
     }
 
     private static User findUser(long id) {
-        User u = User.findById(id);
-        if (u == null) {
-            throw Problem.notFound("There is no user " + id + ".");
-        }
-        return u;
+        return findUser(id, LockModeType.NONE);
     }
 
     /**
@@ -211,7 +207,11 @@ public class UserAdmin {
      * so a deactivation or delete that follows revokes that session too.
      */
     private static User lockUser(long id) {
-        User u = User.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        return findUser(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    private static User findUser(long id, LockModeType lock) {
+        User u = User.findById(id, lock);
         if (u == null) {
             throw Problem.notFound("There is no user " + id + ".");
         }
