@@ -33,7 +33,10 @@ public class SessionResource {
     /** One console as the API lists it. */
     public record ConsoleStatus(String name, String description, String decision, java.time.Instant until,
                                 java.time.Instant nextWindowStart, String inUseBy, java.time.Instant inUseUntil,
-                                String zone) { }
+                                String zone, List<ApprovedSlot> approvedSlots) { }
+
+    /** An approved off-hours request of mine on this console that has not ended yet. */
+    public record ApprovedSlot(long request, java.time.Instant start, java.time.Instant end, String approvedBy) { }
 
     /** Body of Open console: {@code minutes} (optional) asks for fewer minutes than allowed. */
     public record OpenRequest(String console, Integer minutes) { }
@@ -47,7 +50,8 @@ public class SessionResource {
     public List<ConsoleStatus> consoles() {
         return myConsoles.list(caller.requireUserId()).stream()
                 .map(r -> new ConsoleStatus(r.name(), r.description(), r.decision(), r.until(), r.nextWindowStart(),
-                        r.inUseBy(), r.inUseUntil(), r.zone().getId()))
+                        r.inUseBy(), r.inUseUntil(), r.zone().getId(), r.approvedSlots().stream()
+                                .map(a -> new ApprovedSlot(a.requestId(), a.start(), a.end(), a.approvedBy())).toList()))
                 .toList();
     }
 

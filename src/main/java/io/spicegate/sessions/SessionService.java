@@ -99,7 +99,8 @@ public class SessionService {
         Optional<ConsoleSession> other = ConsoleSession.activeOfOthers(console.id, user.id);
         if (other.isPresent()) {
             throw Problem.conflict(console.name + " is in use by " + other.get().username + " until "
-                    + TimeText.time(other.get().endsAt, ca.zone(), now) + " (SPICE admits one viewer at a time): try again then.");
+                    + TimeText.shown(other.get().endsAt, ca.zone(), ZoneId.of(config.displayZone()), now)
+                    + " (SPICE admits one viewer at a time): try again then.");
         }
         Instant end = SessionLimit.of(d, now, config.console().defaultMaxMinutes()).at();
         if (minutes != null && now.plus(Duration.ofMinutes(minutes)).isBefore(end)) {

@@ -32,6 +32,45 @@ public final class Secrets {
         return HexFormat.of().formatHex(b);
     }
 
+    /**
+     * The secret under a fresh one-time pad: base64url(pad || pad XOR secret). Every response that carries a secret
+     * this way shows different bytes, so a compressed page that also reflects an attacker's text leaks nothing about
+     * it through its length (BREACH).
+     */
+    public static String masked(String secret) {
+        byte[] raw = secret.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[raw.length * 2];
+        byte[] pad = new byte[raw.length];
+        RANDOM.nextBytes(pad);
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = pad[i];
+            out[raw.length + i] = (byte) (pad[i] ^ raw[i]);
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+    }
+
+    /** True when {@code masked} is {@code secret} under any pad, as made by {@link #masked}; compared in constant time. */
+    public static boolean unmasks(String masked, String secret) {
+        if (masked == null || secret == null) {
+            return false;
+        }
+        byte[] raw = secret.getBytes(StandardCharsets.UTF_8);
+        byte[] in;
+        try {
+            in = Base64.getUrlDecoder().decode(masked.strip());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (in.length != raw.length * 2) {
+            return false;
+        }
+        byte[] plain = new byte[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            plain[i] = (byte) (in[i] ^ in[raw.length + i]);
+        }
+        return MessageDigest.isEqual(plain, raw);
+    }
+
     public static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));

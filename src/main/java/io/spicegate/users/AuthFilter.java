@@ -1,6 +1,7 @@
 package io.spicegate.users;
 
 import io.spicegate.shared.ErrorBody;
+import io.spicegate.shared.ErrorPage;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -33,6 +34,7 @@ public class AuthFilter {
 
     @Inject AuthService auth;
     @Inject Caller caller;
+    @Inject ErrorPage errorPage;
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authenticate(ContainerRequestContext ctx, HttpServerRequest request) {
@@ -94,11 +96,13 @@ public class AuthFilter {
                 .entity(new ErrorBody(message)).build();
     }
 
-    private static Response error(String path, int status, String message) {
+    /** JSON for the API, the portal's error page (with the navigation when logged in) for pages. */
+    private Response error(String path, int status, String message) {
         if (path.startsWith("/api/")) {
             return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
         }
-        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).entity(message).build();
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                .entity(errorPage.render(status, message)).build();
     }
 
     /**

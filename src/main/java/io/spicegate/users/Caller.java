@@ -1,9 +1,9 @@
 package io.spicegate.users;
 
 import io.spicegate.shared.Problem;
+import io.spicegate.shared.Secrets;
 import jakarta.enterprise.context.RequestScoped;
 
-import java.util.Objects;
 import java.util.Set;
 
 /** Who is making the current request, as established by {@link AuthFilter}; empty for anonymous requests. */
@@ -74,8 +74,12 @@ public class Caller {
         return via;
     }
 
+    /**
+     * The session's CSRF token as this response should carry it: masked afresh on every call (see
+     * {@link Secrets#masked}), so the compressed pages that carry it do not leak it. Any masking of it is accepted.
+     */
     public String csrfToken() {
-        return csrfToken;
+        return csrfToken == null ? null : Secrets.masked(csrfToken);
     }
 
     String loginTokenHash() {
@@ -85,14 +89,14 @@ public class Caller {
     /** Forms posted with the login cookie must carry the session's CSRF token. */
     public void checkCsrf(String token) {
         requireUserId();
-        if (via == Via.COOKIE && (token == null || !constantTimeEquals(token, csrfToken))) {
+        if (via == Via.COOKIE && !csrfMatches(token)) {
             throw Problem.forbidden("This form has expired or did not come from Spicegate: reload the page and try again.");
         }
     }
 
-    /** True when {@code token} is this cookie session's CSRF token. */
+    /** True when {@code token} is a masking of this cookie session's CSRF token. */
     boolean csrfMatches(String token) {
-        return csrfToken != null && token != null && constantTimeEquals(token, csrfToken);
+        return Secrets.unmasks(token, csrfToken);
     }
 
     public Set<String> roles() {
@@ -101,11 +105,5 @@ public class Caller {
         }
         return admin && approver ? Set.of("user", "approver", "admin")
                 : admin ? Set.of("user", "admin") : approver ? Set.of("user", "approver") : Set.of("user");
-    }
-
-    static boolean constantTimeEquals(String a, String b) {
-        Objects.requireNonNull(b);
-        return java.security.MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

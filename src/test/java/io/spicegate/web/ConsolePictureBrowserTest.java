@@ -1,25 +1,17 @@
 package io.spicegate.web;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.spicegate.testing.Chromium;
+import io.spicegate.testing.BrowserTest;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.IOException;
-import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -33,42 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with the slot drawn and listed; neither page scrolls sideways. Screenshots in {@code target/screenshots/}.
  */
 @QuarkusTest
-class ConsolePictureBrowserTest {
+class ConsolePictureBrowserTest extends BrowserTest {
 
     @Inject
     TestClock clock;
 
-    @TestHTTPResource("/")
-    URL portal;
-
-    Chromium chromium;
-
-    @BeforeAll
-    static void chromiumIsInstalled() {
-        Chromium.requireInstalled();
-    }
-
-    @AfterEach
-    void quitChromium() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
-
     @Test
     void charlieFollowsHisCardToThePictureOnANarrowScreen() throws Exception {
         ConsolePictureTest.charlieApprovedWednesdayMorning(clock);
-        String base = "http://127.0.0.1:" + portal.getPort();
-        chromium = Chromium.start(390, 844, "--lang=en-US");
-        WebDriver driver = chromium.driver;
+        startChromium(390, 844, "--lang=en-US");
         // headless Chromium keeps windows at least 500 px wide: the viewport of a phone is set through DevTools
         ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        driver.get(base + "/login");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("charlie", Keys.TAB);
-        driver.switchTo().activeElement().sendKeys("demo", Keys.ENTER);
-        wait.until(ExpectedConditions.urlToBe(base + "/consoles"));
+        logIn("charlie", "demo");
         assertEquals(390L, ((Number) ((JavascriptExecutor) driver).executeScript("return window.innerWidth;")).longValue());
 
         WebElement card = driver.findElement(By.id("console-debianx"));

@@ -223,6 +223,14 @@ class ConsolePictureTest {
         assertFalse(card.contains(">Ask for access<"), "no Ask for access for a time already approved: " + card);
         assertTrue(card.contains(">Ask for another time<"), card);
         assertTrue(card.contains("href=\"/consoles/" + o.console() + "\""), "the card links to the picture");
+        // the API lists the same slots, as instants
+        Fixtures.as(o.user()).get("/api/v1/consoles").then().statusCode(200)
+                .body("find { it.name == '" + o.console() + "' }.approvedSlots.start",
+                        org.hamcrest.Matchers.contains("2026-12-02T06:00:00Z", "2026-12-03T18:00:00Z"))
+                .body("find { it.name == '" + o.console() + "' }.approvedSlots.end",
+                        org.hamcrest.Matchers.contains("2026-12-02T06:45:00Z", "2026-12-03T19:00:00Z"))
+                .body("find { it.name == '" + o.console() + "' }.approvedSlots.approvedBy",
+                        org.hamcrest.Matchers.contains(o.approver(), o.approver()));
 
         clock.berlin("2026-12-02T07:10");
         card = MyConsolesPageTest.card(b.request().get("/consoles").then().statusCode(200).extract().asString(), o.console());

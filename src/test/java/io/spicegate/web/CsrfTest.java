@@ -55,6 +55,28 @@ class CsrfTest {
     }
 
     @Test
+    void everyPageCarriesTheTokenUnderAFreshMaskAndEachMaskingIsAccepted() {
+        // pages are compressed and some reflect what the user typed: a token that looked the same on every page could
+        // be guessed byte by byte from the compressed length (BREACH), so each response masks it afresh
+        Browser b = Browser.login(user, Fixtures.PASSWORD);
+        String first = b.csrf("/consoles");
+        String second = b.csrf("/consoles");
+        org.junit.jupiter.api.Assertions.assertNotEquals(first, second);
+        b.request().contentType("application/x-www-form-urlencoded").formParam("csrf", first)
+                .post("/consoles/" + console + "/open").then().statusCode(303);
+        b.request().contentType("application/x-www-form-urlencoded").formParam("csrf", second)
+                .post("/consoles/" + console + "/open").then().statusCode(303);
+        // half of a masked token, or one with a flipped byte, is not a token
+        b.request().contentType("application/x-www-form-urlencoded").formParam("csrf", first.substring(0, first.length() / 2))
+                .post("/consoles/" + console + "/open").then().statusCode(403);
+        int at = first.length() / 4;
+        String flipped = first.substring(0, at) + (first.charAt(at) == 'A' ? 'B' : 'A') + first.substring(at + 1);
+        b.request().contentType("application/x-www-form-urlencoded").formParam("csrf", flipped)
+                .post("/consoles/" + console + "/open").then().statusCode(403);
+        assertEquals(1, sessions()); // opening twice returns the same session
+    }
+
+    @Test
     void anotherSitesFormIsRefusedEvenWithAToken() {
         Browser b = Browser.login(user, Fixtures.PASSWORD);
         String csrf = b.csrf("/consoles");

@@ -1,26 +1,18 @@
 package io.spicegate.web;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.spicegate.testing.Chromium;
+import io.spicegate.testing.BrowserTest;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
-import java.net.URL;
-import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,9 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * object, which a navigation would drop. Waits are generous; no timing is asserted.
  */
 @QuarkusTest
-class LiveUpdatesBrowserTest {
-
-    static final Duration GENEROUS = Duration.ofSeconds(30);
+class LiveUpdatesBrowserTest extends BrowserTest {
 
     @Inject
     Fixtures fixtures;
@@ -43,21 +33,9 @@ class LiveUpdatesBrowserTest {
     @Inject
     TestClock clock;
 
-    @TestHTTPResource("/")
-    URL portal;
-
-    Chromium chromium;
-    WebDriver driver;
-    WebDriverWait wait;
-    String base;
     String user;
     String boss;
     String console;
-
-    @BeforeAll
-    static void chromiumIsInstalled() {
-        Chromium.requireInstalled();
-    }
 
     @BeforeEach
     void mondayEvening() throws IOException {
@@ -66,17 +44,7 @@ class LiveUpdatesBrowserTest {
         boss = fixtures.user("boss", true, false);
         console = fixtures.console("vm");
         fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
-        base = "http://127.0.0.1:" + portal.getPort();
-        chromium = Chromium.start(1280, 900, "--lang=en-US");
-        driver = chromium.driver;
-        wait = new WebDriverWait(driver, GENEROUS);
-    }
-
-    @AfterEach
-    void quitChromium() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
+        startChromium(1280, 900, "--lang=en-US");
     }
 
     long ask() {
@@ -177,13 +145,5 @@ class LiveUpdatesBrowserTest {
 
     boolean pageIsTheSame() {
         return "yes".equals(((JavascriptExecutor) driver).executeScript("return window.__sameDocument;"));
-    }
-
-    void logIn(String who) {
-        driver.get(base + "/login");
-        WebElement username = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-        username.sendKeys(who, Keys.TAB);
-        driver.switchTo().activeElement().sendKeys(Fixtures.PASSWORD, Keys.ENTER);
-        wait.until(ExpectedConditions.urlToBe(base + "/consoles"));
     }
 }

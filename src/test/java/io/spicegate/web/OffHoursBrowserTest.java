@@ -1,25 +1,20 @@
 package io.spicegate.web;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spicegate.testing.Db;
-import io.spicegate.testing.Chromium;
+import io.spicegate.testing.BrowserTest;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to anne. Screenshots in {@code target/screenshots/}.
  */
 @QuarkusTest
-class OffHoursBrowserTest {
+class OffHoursBrowserTest extends BrowserTest {
 
     static final Duration DOWNLOAD_TIMEOUT = Duration.ofSeconds(15);
     static final Pattern ASKED = Pattern.compile("/requests\\?asked=(\\d+)$");
@@ -47,27 +42,10 @@ class OffHoursBrowserTest {
     @Inject
     TestClock clock;
 
-    @TestHTTPResource("/")
-    URL portal;
-
-    Chromium chromium;
-    WebDriver driver;
-    WebDriverWait wait;
-    String base;
-
-    @BeforeAll
-    static void chromiumIsInstalled() {
-        Chromium.requireInstalled();
-    }
-
     @BeforeEach
-    void startChromium() throws IOException {
+    void mondayEvening() throws IOException {
         clock.berlin("2026-11-23T19:00"); // Monday evening: anne's window is Wed+Thu 08:00-18:00
-        // 127.0.0.1, not localhost: the request must come from the loopback address of workstation mylap
-        base = "http://127.0.0.1:" + portal.getPort();
-        chromium = Chromium.start(1280, 1000, "--lang=en-US");
-        driver = chromium.driver;
-        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        startChromium(1280, 1000, "--lang=en-US");
     }
 
     @AfterEach
@@ -216,13 +194,10 @@ class OffHoursBrowserTest {
         screenshot("denied.png");
     }
 
-    /** Logs in with the keyboard, as a person would. */
-    void logIn(String user) {
-        driver.get(base + "/login");
-        WebElement username = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-        username.sendKeys(user, Keys.TAB);
-        driver.switchTo().activeElement().sendKeys("demo", Keys.ENTER);
-        wait.until(ExpectedConditions.urlToBe(base + "/consoles"));
+    /** The demo office's people, whose password is {@code demo}. */
+    @Override
+    protected void logIn(String user) {
+        logIn(user, "demo");
     }
 
     void logOut() {

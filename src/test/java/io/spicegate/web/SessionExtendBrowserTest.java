@@ -1,25 +1,18 @@
 package io.spicegate.web;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.spicegate.testing.Chromium;
+import io.spicegate.testing.BrowserTest;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
-import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * "Ask boss for more" leading to a request form pre-filled for the extra time.
  */
 @QuarkusTest
-class SessionExtendBrowserTest {
+class SessionExtendBrowserTest extends BrowserTest {
 
     @Inject
     Fixtures fixtures;
@@ -40,21 +33,9 @@ class SessionExtendBrowserTest {
     @Inject
     TestClock clock;
 
-    @TestHTTPResource("/")
-    URL portal;
-
-    Chromium chromium;
-    WebDriver driver;
-    WebDriverWait wait;
-    String base;
     String user;
     String boss;
     String console;
-
-    @BeforeAll
-    static void chromiumIsInstalled() {
-        Chromium.requireInstalled();
-    }
 
     @BeforeEach
     void setUp() throws IOException {
@@ -63,26 +44,7 @@ class SessionExtendBrowserTest {
         boss = fixtures.user("boss", true, false);
         console = fixtures.console("vm");
         fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
-        base = "http://127.0.0.1:" + portal.getPort(); // workstation mylap
-        chromium = Chromium.start(1280, 900);
-        driver = chromium.driver;
-        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-    }
-
-    @AfterEach
-    void quit() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
-
-    /** Logs {@code username} in through the login form and lands on My consoles. */
-    static void login(WebDriver driver, WebDriverWait wait, String base, String username) {
-        driver.get(base + "/login");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(username);
-        driver.findElement(By.id("password")).sendKeys(Fixtures.PASSWORD);
-        driver.findElement(By.cssSelector("form button[type=submit]")).click();
-        wait.until(ExpectedConditions.urlToBe(base + "/consoles"));
+        startChromium(1280, 900);
     }
 
     String sessionId() {
@@ -100,7 +62,7 @@ class SessionExtendBrowserTest {
 
     @Test
     void openForAChosenLengthThenTheWarningAndExtendOnTheSessionPage() throws Exception {
-        login(driver, wait, base, user);
+        logIn(user);
         // 17:20: allowed until 18:00, so only the lengths shorter than 40 min are offered
         assertEquals(List.of("as long as allowed (until 18:00)", "15 min", "30 min"), options("minutes-" + console));
         new Select(driver.findElement(By.id("minutes-" + console))).selectByVisibleText("30 min");
@@ -143,7 +105,7 @@ class SessionExtendBrowserTest {
         clock.berlin("2026-11-23T10:00");
         String id = Fixtures.as(user).body(Map.of("console", console, "minutes", 15)).post("/api/v1/sessions")
                 .then().statusCode(201).extract().path("id");
-        login(driver, wait, base, user);
+        logIn(user);
         driver.get(base + "/sessions");
         WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("session-" + id)));
         assertEquals("ends soon", row.findElement(By.id("ending-" + id)).getText(), "15 min left: the warning shows");

@@ -1,25 +1,19 @@
 package io.spicegate.web;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.spicegate.testing.Chromium;
+import io.spicegate.testing.BrowserTest;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sentence on the page itself, which then stops refreshing.
  */
 @QuarkusTest
-class SessionStateBrowserTest {
+class SessionStateBrowserTest extends BrowserTest {
 
     private static final AtomicInteger NET = new AtomicInteger();
 
@@ -45,20 +39,8 @@ class SessionStateBrowserTest {
     @Inject
     TestClock clock;
 
-    @TestHTTPResource("/")
-    URL portal;
-
-    Chromium chromium;
-    WebDriver driver;
-    WebDriverWait wait;
-    String base;
     String user;
     String console;
-
-    @BeforeAll
-    static void chromiumIsInstalled() {
-        Chromium.requireInstalled();
-    }
 
     @BeforeEach
     void setUp() {
@@ -66,21 +48,11 @@ class SessionStateBrowserTest {
         user = fixtures.user("truth");
         console = fixtures.console("vm");
         fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").save();
-        base = "http://127.0.0.1:" + portal.getPort(); // workstation mylap, no agent
-    }
-
-    @AfterEach
-    void quit() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
     }
 
     void start(String... extraArguments) throws IOException {
-        chromium = Chromium.start(1280, 900, extraArguments);
-        driver = chromium.driver;
-        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        SessionExtendBrowserTest.login(driver, wait, base, user);
+        startChromium(1280, 900, extraArguments); // as workstation mylap, which has no agent
+        logIn(user);
     }
 
     /** Open console on My consoles; returns the session id from the page it lands on. */

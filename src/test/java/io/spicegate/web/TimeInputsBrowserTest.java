@@ -1,27 +1,20 @@
 package io.spicegate.web;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.spicegate.testing.Chromium;
+import io.spicegate.testing.BrowserTest;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
-import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * time can be typed only while Later is chosen (js/later.js), so Now never carries a stale time.
  */
 @QuarkusTest
-class TimeInputsBrowserTest {
+class TimeInputsBrowserTest extends BrowserTest {
 
     @Inject
     Fixtures fixtures;
@@ -42,33 +35,10 @@ class TimeInputsBrowserTest {
     @Inject
     TestClock clock;
 
-    @TestHTTPResource("/")
-    URL portal;
-
-    Chromium chromium;
-    WebDriver driver;
-    WebDriverWait wait;
-    String base;
-
-    @BeforeAll
-    static void chromiumIsInstalled() {
-        Chromium.requireInstalled();
-    }
-
     @BeforeEach
-    void startChromium() throws IOException {
+    void mondayEvening() throws IOException {
         clock.berlin("2026-11-23T19:00");
-        base = "http://127.0.0.1:" + portal.getPort();
-        chromium = Chromium.start(390, 900, "--lang=en-US");
-        driver = chromium.driver;
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-    }
-
-    @AfterEach
-    void quitChromium() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
+        startChromium(390, 900, "--lang=en-US");
     }
 
     @Test
@@ -131,13 +101,5 @@ class TimeInputsBrowserTest {
         Object n = ((JavascriptExecutor) driver).executeScript(
                 "return document.querySelectorAll('input[type=time], input[type=datetime-local]').length;");
         assertEquals(0L, n, "no time field whose face depends on the browser's locale");
-    }
-
-    void logIn(String who) {
-        driver.get(base + "/login");
-        WebElement username = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-        username.sendKeys(who, Keys.TAB);
-        driver.switchTo().activeElement().sendKeys(Fixtures.PASSWORD, Keys.ENTER);
-        wait.until(ExpectedConditions.urlToBe(base + "/consoles"));
     }
 }

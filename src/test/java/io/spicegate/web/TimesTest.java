@@ -93,6 +93,10 @@ class TimesTest {
                     .extract().asString();
             assertEquals("in use by " + anne + " until Tue 24 Nov 00:20 (Europe/London)",
                     MyConsolesPageTest.status(html, busy));
+            // the API's refusal says the same: the day, and the zone that is not the office's
+            Fixtures.as(me).body(Map.of("console", busy)).post("/api/v1/sessions").then().statusCode(409)
+                    .body("error", org.hamcrest.Matchers.containsString(
+                            "in use by " + anne + " until Tue 24 Nov 00:20 (Europe/London)"));
 
             Browser admin = Browser.login(fixtures.user("adm", false, true), Fixtures.PASSWORD);
             String live = admin.request().get("/admin/sessions").then().statusCode(200).extract().asString();
@@ -134,7 +138,7 @@ class TimesTest {
         assertTrue(page.contains("placeholder=\"HH:MM\""));
         assertTrue(page.contains("type=\"date\" id=\"start-date\" name=\"date\" value=\"2026-11-24\""), "the day: tomorrow, "
                 + "the next full hour being past midnight");
-        assertTrue(page.contains("<script src=\"/js/later.js\" defer></script>"));
+        assertTrue(page.contains("<script src=\"/js/later.js?v="), "the script, under its versioned URL");
         String csrf = b.csrf("/requests/new?console=" + console);
         long before = Db.count("select count(*) from access_request where console_name = ?", console);
 
