@@ -5,7 +5,6 @@ import io.restassured.specification.RequestSpecification;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.Mailbox;
 import io.spicegate.testing.SmtpServer;
-import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,9 +26,6 @@ class RequestMailTest {
     @Inject
     Fixtures fixtures;
 
-    @Inject
-    TestClock clock;
-
     String user;
     String boss;
     String deputy;
@@ -37,13 +33,11 @@ class RequestMailTest {
 
     @BeforeEach
     void mondayEvening() {
-        clock.berlin("2026-11-23T19:00");
-        user = fixtures.user("erin");
-        boss = fixtures.user("boss", true, false);
-        deputy = fixtures.user("deputy", true, false);
-        console = fixtures.console("vm");
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "09:00", "17:00").approver(deputy).save();
+        Fixtures.TwoApprovers t = fixtures.twoApproversConsole("erin");
+        user = t.user();
+        boss = t.boss();
+        deputy = t.deputy();
+        console = t.console();
     }
 
     static RequestSpecification as(String who) {

@@ -7,7 +7,6 @@ import io.spicegate.testing.Browser;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.Mailbox;
-import io.spicegate.testing.TestClock;
 import io.spicegate.users.User;
 import jakarta.enterprise.inject.Vetoed;
 import jakarta.inject.Inject;
@@ -36,9 +35,6 @@ class RequestNoticesTest {
     @Inject
     Fixtures fixtures;
 
-    @Inject
-    TestClock clock;
-
     String user;
     String boss;
     String deputy;
@@ -46,13 +42,11 @@ class RequestNoticesTest {
 
     @BeforeEach
     void mondayEvening() {
-        clock.berlin("2026-11-23T19:00");
-        user = fixtures.user("erin");
-        boss = fixtures.user("boss", true, false);
-        deputy = fixtures.user("deputy", true, false);
-        console = fixtures.console("vm");
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "09:00", "17:00").approver(deputy).save();
+        Fixtures.TwoApprovers t = fixtures.twoApproversConsole("erin");
+        user = t.user();
+        boss = t.boss();
+        deputy = t.deputy();
+        console = t.console();
     }
 
     @Test

@@ -40,12 +40,11 @@ class RequestPulseTest {
 
     @BeforeEach
     void mondayEvening() {
-        clock.berlin("2026-11-23T19:00");
-        user = fixtures.user("gus");
-        boss = fixtures.user("boss", true, false);
+        Fixtures.OffHours o = fixtures.offHoursConsole("gus", "boss", "vm");
+        user = o.user();
+        boss = o.approver();
+        console = o.console();
         bystander = fixtures.user("ida");
-        console = fixtures.console("vm");
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
         String own = fixtures.console("own");
         fixtures.rule(own).user(bystander).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
     }

@@ -231,6 +231,21 @@ public class Fixtures {
         return new OffHours(user, approver, console);
     }
 
+    /** An off-hours console with two approvers, each named on a rule of its own: the boss and a deputy. */
+    public record TwoApprovers(String user, String boss, String deputy, String console) {
+    }
+
+    /**
+     * {@link #offHoursConsole} with a second rule (weekdays 09:00–17:00) whose approver is a deputy: a request on it
+     * goes to both.
+     */
+    public TwoApprovers twoApproversConsole(String userBase) {
+        OffHours o = offHoursConsole(userBase, "boss", "vm");
+        String deputy = user("deputy", true, false);
+        rule(o.console()).user(o.user()).window(weekdays(), "09:00", "17:00").approver(deputy).save();
+        return new TwoApprovers(o.user(), o.approver(), deputy, o.console());
+    }
+
     /** A JSON request to the portal as {@code username} (preemptive Basic, password {@link #PASSWORD}). */
     public static RequestSpecification as(String username) {
         return given().auth().preemptive().basic(username, PASSWORD).contentType("application/json");
