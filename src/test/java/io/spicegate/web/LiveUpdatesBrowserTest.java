@@ -39,11 +39,10 @@ class LiveUpdatesBrowserTest extends BrowserTest {
 
     @BeforeEach
     void mondayEvening() throws IOException {
-        clock.berlin("2026-11-23T19:00");
-        user = fixtures.user("lia");
-        boss = fixtures.user("boss", true, false);
-        console = fixtures.console("vm");
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
+        Fixtures.OffHours o = fixtures.offHoursConsole("lia", "boss", "vm"); // Monday 19:00, weekdays 08:00-18:00
+        user = o.user();
+        boss = o.approver();
+        console = o.console();
         startChromium(1280, 900, "--lang=en-US");
     }
 

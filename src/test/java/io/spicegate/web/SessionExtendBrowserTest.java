@@ -39,11 +39,11 @@ class SessionExtendBrowserTest extends BrowserTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        clock.berlin("2026-11-23T17:20");
-        user = fixtures.user("ext");
-        boss = fixtures.user("boss", true, false);
-        console = fixtures.console("vm");
-        fixtures.rule(console).user(user).window(Fixtures.weekdays(), "08:00", "18:00").approver(boss).save();
+        Fixtures.OffHours o = fixtures.offHoursConsole("ext", "boss", "vm"); // Monday 19:00, weekdays 08:00-18:00
+        user = o.user();
+        boss = o.approver();
+        console = o.console();
+        clock.berlin("2026-11-23T17:20"); // inside the window, 40 minutes before its end
         startChromium(1280, 900);
     }
 
