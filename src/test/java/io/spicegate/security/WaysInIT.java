@@ -128,4 +128,68 @@ class WaysInIT {
         agent.get("/api/agent/v1/grants").expect(401);
         assertTrue(admin.get("/api/v1/admin/hosts/" + host.path("id").asText()).expect(200).json().path("enrolled").asBoolean());
     }
+
+    /**
+     * Issue 16's ways in, with the production clock: open for a chosen length, Extend by the API and by the page's
+     * form (cookie, CSRF token, Origin), the refusals beyond the limits, the live pulse and the week picture.
+     */
+    @Test
+    void openForALengthExtendPulseAndThePicture() throws Exception {
+        Api ralph = Api.basic(portal.base, "ralph", "demo");
+        JsonNode opened = ralph.post("/api/v1/sessions", Map.of("console", "vm3", "minutes", 30)).expect(201).json();
+        String id = opened.path("id").asText();
+        try {
+            java.time.Instant start = java.time.Instant.parse(opened.path("startsAt").asText());
+            java.time.Instant end = java.time.Instant.parse(opened.path("endsAt").asText());
+            assertEquals(Duration.ofMinutes(30), Duration.between(start, end), opened.toString());
+
+            JsonNode extended = ralph.post("/api/v1/sessions/" + id + "/extend", Map.of("minutes", 15)).expect(200).json();
+            assertEquals(end.plus(Duration.ofMinutes(15)), java.time.Instant.parse(extended.path("endsAt").asText()));
+            for (Object odd : List.of(0, -1, 1441, "abc")) {
+                Api.Answer bad = ralph.post("/api/v1/sessions/" + id + "/extend", Map.of("minutes", odd)).expect(400);
+                assertFalse(bad.json().path("error").asText().isBlank(), bad.body());
+            }
+            // vm3's rule allows 480 minutes from the start: 1440 more is refused with the sentence, and nothing moves
+            Api.Answer beyond = ralph.post("/api/v1/sessions/" + id + "/extend", Map.of("minutes", 1440)).expect(409);
+            assertTrue(beyond.json().path("error").asText().contains("at most"), beyond.body());
+            Api.basic(portal.base, "charlie", "demo").post("/api/v1/sessions/" + id + "/extend", Map.of("minutes", 15))
+                    .expect(404);
+
+            // the page's form, as a browser posts it
+            HttpResponse<String> login = formLogin("ralph", "demo");
+            String cookie = login.headers().allValues("Set-Cookie").stream()
+                    .filter(c -> c.startsWith("spicegate_session=")).findFirst().orElseThrow().split(";")[0];
+            HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(portal.base + "/sessions/" + id))
+                    .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"")
+                    .matcher(page.body());
+            assertTrue(csrf.find(), page.body());
+            HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(URI.create(portal.base + "/sessions/" + id + "/extend"))
+                    .header("Cookie", cookie).header("Origin", portal.base)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("csrf=" + csrf.group(1) + "&minutes=15")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, form.statusCode(), form.body());
+            assertEquals(end.plus(Duration.ofMinutes(30)), java.time.Instant.parse(
+                    ralph.get("/api/v1/sessions/" + id).expect(200).json().path("endsAt").asText()));
+            JsonNode rows = Api.basic(portal.base, "admin", "demo")
+                    .get("/api/v1/admin/audit?action=SESSION_EXTENDED&session=" + id).expect(200).json().path("events");
+            assertEquals(2, rows.size(), "one row per extension: " + rows);
+
+            JsonNode pulse = ralph.get("/api/v1/requests/pulse").expect(200).json();
+            assertTrue(pulse.has("toDecide") && pulse.has("unseen") && pulse.has("stamp"), pulse.toString());
+            Api.anonymous(portal.base).get("/api/v1/requests/pulse").expect(401);
+
+            HttpResponse<String> picture = HTTP.send(HttpRequest.newBuilder(URI.create(portal.base + "/consoles/vm3"))
+                    .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, picture.statusCode());
+            assertTrue(picture.body().contains("<svg"), "the week is drawn");
+            HttpResponse<String> notMine = HTTP.send(HttpRequest.newBuilder(URI.create(portal.base + "/consoles/debianx"))
+                    .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, notMine.statusCode());
+        } finally {
+            ralph.delete("/api/v1/sessions/" + id);
+        }
+    }
 }
