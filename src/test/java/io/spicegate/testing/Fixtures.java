@@ -45,6 +45,12 @@ public class Fixtures {
         return base + "-t" + SEQ.incrementAndGet(); // never one of the demo names (vm3)
     }
 
+    /** Gives an existing user another display name (a long one tests how pages wrap it). */
+    @Transactional
+    public void displayName(String username, String displayName) {
+        User.<User>find("username", username).firstResult().displayName = displayName;
+    }
+
     @Transactional
     public String user(String base) {
         return user(base, false, false);

@@ -75,6 +75,8 @@ final class PageTour {
         String boss = fixtures.user("boss", true, false);
         String adminName = fixtures.user("admin", false, true);
         String newbie = fixtures.user("newbie");
+        // a display name with no place to break: the group form's member list and the admin tables must still fit a phone
+        fixtures.displayName(newbie, "Maximiliane_Wilhelmina_Katharina_von_Hohenzollern_Sigmaringen");
         openConsole = fixtures.console("tour-open");
         askConsole = fixtures.console("tour-ask");
         fixtures.rule(openConsole).user(charlie).save();
