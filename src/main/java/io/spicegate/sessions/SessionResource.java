@@ -108,6 +108,22 @@ public class SessionResource {
         return download(sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request)));
     }
 
+    @jakarta.ws.rs.HEAD
+    @Path("/sessions/{id}/console.vv")
+    @Operation(summary = "Refused: a HEAD would use up the one-shot launch file")
+    public Response launchFileHead() {
+        throw headRefused();
+    }
+
+    /**
+     * A HEAD is a GET without the body, so by default it would serve (and use up) the one-shot file while sending
+     * nothing: refused, changing nothing.
+     */
+    public static Problem headRefused() {
+        return Problem.wrongMethod("The launch file works once and only with GET: a HEAD would use it up without "
+                + "delivering it, so it is refused and the file is still there.");
+    }
+
     /** The HTTP answer carrying a launch file, for the API and the page alike: a download, never cached. */
     public static Response download(LaunchFile.Content vv) {
         return Response.ok(vv.body(), LaunchFile.MEDIA_TYPE)

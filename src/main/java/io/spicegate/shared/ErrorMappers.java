@@ -107,6 +107,7 @@ public class ErrorMappers {
             case 405 -> "This address does not accept " + "that method: check the API documentation at /q/openapi.";
             case 406 -> "This address cannot answer in the format asked for (Accept header).";
             case 415 -> "This call takes a different content type: send JSON (Content-Type: application/json).";
+            case 413 -> "The request is too large: shorten what you typed (a field holds at most 64 KB).";
             default -> status >= 500 ? "Something went wrong on our side." : "The request could not be handled.";
         };
         return respond(uri, status, message, null);

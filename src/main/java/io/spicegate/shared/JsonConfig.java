@@ -7,7 +7,7 @@ import jakarta.inject.Singleton;
 
 /**
  * The portal speaks the agents' wire format exactly as they do (the same Jackson mix-ins, {@link ProtocolJson}),
- * and refuses a fraction where a whole number is expected.
+ * and refuses a fraction where a whole number is expected, and a body that names a field twice.
  */
 @Singleton
 public class JsonConfig implements ObjectMapperCustomizer {
@@ -17,5 +17,8 @@ public class JsonConfig implements ObjectMapperCustomizer {
         ProtocolJson.configure(mapper);
         // "minutes": 1.9 is refused (400), never silently read as 1: every integer field of the API
         mapper.disable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        // {"minutes": 1, "minutes": 2} is a 400 naming the field: which one would count is anybody's guess, and a
+        // record's constructor cannot take both (Jackson answered that with a 500)
+        mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 }

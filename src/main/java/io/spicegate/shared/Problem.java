@@ -43,6 +43,11 @@ public class Problem extends RuntimeException {
         return new Problem(404, message);
     }
 
+    /** 405: this address takes another method (the sentence says which). */
+    public static Problem wrongMethod(String message) {
+        return new Problem(405, message);
+    }
+
     public static Problem conflict(String message) {
         return new Problem(409, message);
     }

@@ -44,15 +44,28 @@ public class AuthFilter {
         }
         String source = SourceAddress.of(request);
         String authorization = ctx.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return basic(authorization.substring(6).strip(), source);
+        boolean changes = !SAFE.contains(ctx.getMethod());
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)
+                && (path.startsWith("/api/") || !changes)) {
+            Optional<Response> refused = basic(authorization.substring(6).strip(), source);
+            if (refused.isPresent()) {
+                return refused;
+            }
+            // a browser that once answered our Basic prompt sends those credentials on another site's form too, and
+            // browsers always name the form's site in Origin: scripts (curl) send none, so only a foreign one is refused
+            if (changes && !fromOurPage(ctx, request, true)) {
+                return Optional.of(error(path, 403, "This request came from another site (its Origin does not match): "
+                        + "call the API from a script, without a browser's Origin, or use the portal's pages."));
+            }
+            return Optional.empty();
         }
+        // Basic on a page's form is not a way in, for the same reason: forms take the login cookie and its CSRF token
         Cookie cookie = ctx.getCookies().get(COOKIE);
         if (cookie != null) {
             auth.session(cookie.getValue()).ifPresent(s ->
                     caller.set(s.user, Caller.Via.COOKIE, s.csrfToken, s.tokenHash));
         }
-        if (!SAFE.contains(ctx.getMethod()) && !sameOrigin(ctx, request)) {
+        if (changes && !sameOrigin(ctx, request)) {
             return Optional.of(error(path, 403, "This request did not come from a Spicegate page (its Origin does not match): "
                     + "open the page from the portal and try again, or use HTTP Basic from scripts."));
         }
@@ -113,15 +126,7 @@ public class AuthFilter {
      * whatever its content type.
      */
     private boolean sameOrigin(ContainerRequestContext ctx, HttpServerRequest request) {
-        String host = request.authority() != null ? request.authority().toString() : ctx.getHeaderString(HttpHeaders.HOST);
-        String origin = ctx.getHeaderString("Origin");
-        if ("null".equals(origin == null ? null : origin.strip())) {
-            return false; // an opaque origin (a page with Referrer-Policy: no-referrer, a sandbox): never one of ours
-        }
-        if (origin == null || origin.isBlank()) {
-            origin = ctx.getHeaderString("Referer");
-        }
-        if (origin == null || origin.isBlank()) {
+        if (origin(ctx) == null) {
             if (!caller.isLoggedIn()) {
                 return true; // no cookie session to abuse: the call is anonymous (or fails its own login)
             }
@@ -134,9 +139,34 @@ public class AuthFilter {
             return type != null && (type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
                     || type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE));
         }
+        return fromOurPage(ctx, request, false);
+    }
+
+    /** Origin, else Referer, as sent; null when the request names neither (a script, or a browser that hid it). */
+    private static String origin(ContainerRequestContext ctx) {
+        String origin = ctx.getHeaderString("Origin");
+        if (origin == null || origin.isBlank()) {
+            origin = ctx.getHeaderString("Referer");
+        }
+        return origin == null || origin.isBlank() ? null : origin.strip();
+    }
+
+    /**
+     * True when Origin (or Referer) names our own host; {@code Origin: null}, an opaque origin (a sandbox, a page
+     * with Referrer-Policy: no-referrer), is never ours. A request naming neither counts as ours only when
+     * {@code noneIsOurs}.
+     */
+    private static boolean fromOurPage(ContainerRequestContext ctx, HttpServerRequest request, boolean noneIsOurs) {
+        String origin = origin(ctx);
+        if (origin == null) {
+            return noneIsOurs;
+        }
+        if ("null".equals(origin)) {
+            return false;
+        }
+        String host = request.authority() != null ? request.authority().toString() : ctx.getHeaderString(HttpHeaders.HOST);
         try {
-            URI uri = URI.create(origin.strip());
-            String authority = uri.getRawAuthority();
+            String authority = URI.create(origin).getRawAuthority();
             return authority != null && host != null && authority.toLowerCase(Locale.ROOT).equals(host.toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             return false;

@@ -99,6 +99,12 @@ public class SessionsPage {
         return SessionResource.download(sessions.launchFile(caller.requireUserId(), uuid(id), SourceAddress.of(request)));
     }
 
+    @jakarta.ws.rs.HEAD
+    @Path("{id}/console.vv")
+    public Response launchFileHead() {
+        throw SessionResource.headRefused();
+    }
+
     /**
      * Extend from the session page or My sessions ({@code back=list}): {@code minutes} is a number or "max" (as far as
      * allowed). A refusal shows the same page with its sentence (409, or 400 for a bad length) and changes nothing.

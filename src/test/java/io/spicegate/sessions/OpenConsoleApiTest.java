@@ -60,6 +60,11 @@ class OpenConsoleApiTest {
         assertEquals("2026-11-23T17:00:00Z", opened.path("endsAt")); // 18:00 Berlin: the window's end
         String vvUrl = opened.path("vvUrl");
 
+        // a HEAD (a link checker, a download manager) would use the file up without delivering it: refused
+        as(u).head(vvUrl).then().statusCode(405);
+        io.spicegate.testing.Browser page = io.spicegate.testing.Browser.login(u, Fixtures.PASSWORD);
+        page.request().head("/sessions/" + opened.path("id") + "/console.vv").then().statusCode(405);
+
         String vv = as(u).get(vvUrl).then().statusCode(200)
                 .contentType("application/x-virt-viewer")
                 .header("Content-Disposition", "attachment; filename=\"" + c + ".vv\"")

@@ -106,6 +106,34 @@ class CsrfTest {
     }
 
     @Test
+    void rememberedBasicCredentialsCannotBeUsedByAnotherSite() {
+        // a browser that once answered the API's Basic prompt sends the credentials on any later request, another
+        // site's auto-submitted form included: page forms do not take Basic at all, the API refuses a foreign Origin
+        var pageForm = given().redirects().follow(false).auth().preemptive().basic(user, Fixtures.PASSWORD)
+                .header("Origin", "https://evil.example").contentType("application/x-www-form-urlencoded")
+                .post("/consoles/" + console + "/open");
+        assertEquals(403, pageForm.statusCode(), pageForm.asString());
+        var sameSite = given().redirects().follow(false).auth().preemptive().basic(user, Fixtures.PASSWORD)
+                .contentType("application/x-www-form-urlencoded").post("/consoles/" + console + "/open");
+        org.junit.jupiter.api.Assertions.assertTrue(sameSite.statusCode() == 401
+                || String.valueOf(sameSite.header("Location")).contains("/login"),
+                "Basic is no login for a page's form: " + sameSite.statusCode() + " " + sameSite.header("Location"));
+        assertEquals(0, sessions());
+        String body = "{\"console\":\"" + console + "\"}";
+        for (String origin : new String[]{"https://evil.example", "null"}) {
+            given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("Origin", origin)
+                    .contentType("application/json").body(body).post("/api/v1/sessions").then().statusCode(403)
+                    .body("error", containsString("another site"));
+        }
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("Referer", "https://evil.example/page")
+                .contentType("application/json").body(body).post("/api/v1/sessions").then().statusCode(403);
+        assertEquals(0, sessions());
+        given().auth().preemptive().basic(user, Fixtures.PASSWORD).header("Origin", Browser.origin())
+                .contentType("application/json").body(body).post("/api/v1/sessions").then().statusCode(201);
+        assertEquals(1, sessions());
+    }
+
+    @Test
     void logoutAndEndAndPasswordFormsNeedTheTokenToo() {
         Browser b = Browser.login(user, Fixtures.PASSWORD);
         b.request().contentType("application/x-www-form-urlencoded").post("/logout").then().statusCode(403);

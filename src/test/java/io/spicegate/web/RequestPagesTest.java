@@ -103,6 +103,12 @@ class RequestPagesTest {
                 && page.contains("value=\"999\""), "what was typed stays");
         assertTrue(page.contains("id=\"when-later\" checked"));
 
+        // a reason longer than a form field's transport limit used to be a bare 413: now the field's own sentence
+        page = b.request().contentType("application/x-www-form-urlencoded").formParam("csrf", csrf)
+                .formParam("console", console).formParam("when", "now").formParam("minutes", "60")
+                .formParam("reason", "r".repeat(3000)).post("/requests").then().statusCode(400).extract().asString();
+        assertTrue(page.contains("is too long: at most"), page);
+
         page = b.request().contentType("application/x-www-form-urlencoded").formParam("csrf", csrf)
                 .formParam("console", console).formParam("when", "later").formParam("start", "next week")
                 .formParam("minutes", "60").formParam("reason", "x").post("/requests").then().statusCode(400).extract().asString();
