@@ -328,7 +328,7 @@ class AuthorizationMatrixTest {
                     continue;
                 }
                 String[] f = line.split("\t", -1);
-                if (f.length != 3 + CALLERS.size() || !f[0].matches("(GET|POST|PUT|DELETE|PATCH) /\\S*")) {
+                if (f.length != 3 + CALLERS.size() || !f[0].matches("(GET|HEAD|POST|PUT|DELETE|PATCH) /\\S*")) {
                     throw new AssertionError(MATRIX + " line " + (i + 1) + ": expected 'METHOD /path', fill, "
                             + CALLERS.size() + " caller columns (" + CALLERS + ") and a body, tab-separated; got: " + line);
                 }
