@@ -30,6 +30,7 @@ public class AuditLog {
 
     @Inject EntityManager em;
     @Inject AuditKey key;
+    @Inject io.spicegate.shared.RequestSource requestSource;
 
     /** What happened, to whom, where; build with {@link #event(String)}. */
     public static final class Entry {
@@ -59,6 +60,11 @@ public class AuditLog {
         return new Entry(action);
     }
 
+    /** The current request's client address, for rows whose caller did not name one; null outside a request. */
+    private String requestSource() {
+        return io.quarkus.arc.Arc.container().requestContext().isActive() ? requestSource.address() : null;
+    }
+
     @Transactional(Transactional.TxType.REQUIRED)
     public AuditEvent append(Entry e, Instant now) {
         em.createNativeQuery("select pg_advisory_xact_lock(?1)").setParameter(1, CHAIN_LOCK).getSingleResult();
@@ -72,7 +78,7 @@ public class AuditLog {
         row.console = clip(e.console, 64);
         row.workstation = clip(e.workstation, 64);
         row.sessionId = e.sessionId;
-        row.source = clip(e.source, 64);
+        row.source = clip(e.source != null ? e.source : requestSource(), 64);
         row.detail = clean(e.detail);
         row.prevHash = last.isEmpty() ? GENESIS : last.get(0);
         row.hash = key.mac(canonical(row));

@@ -35,6 +35,7 @@ public class AuthFilter {
     @Inject AuthService auth;
     @Inject Caller caller;
     @Inject ErrorPage errorPage;
+    @Inject io.spicegate.shared.RequestSource requestSource;
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authenticate(ContainerRequestContext ctx, HttpServerRequest request) {
@@ -43,6 +44,7 @@ public class AuthFilter {
             return Optional.empty(); // agents authenticate with their own bearer secret
         }
         String source = SourceAddress.of(request);
+        requestSource.set(source);
         String authorization = ctx.getHeaderString(HttpHeaders.AUTHORIZATION);
         boolean changes = !SAFE.contains(ctx.getMethod());
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)

@@ -1,6 +1,7 @@
 package io.spicegate.users;
 
 import io.spicegate.audit.AuditLog;
+import io.spicegate.shared.Changes;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Validate;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -109,7 +110,7 @@ public class UserAdmin {
         if (in == null) {
             throw Problem.badRequest("Send the fields to change.");
         }
-        String before = UserView.of(u).toString();
+        UserView before = UserView.of(u);
         if (in.username() != null && !in.username().strip().equals(u.username)) {
             throw Problem.badRequest("A username cannot change (the session log refers to it): create a new user instead.");
         }
@@ -138,8 +139,12 @@ public class UserAdmin {
             audit.append(AuditLog.event("USER_DEACTIVATED").actor(admin).user(u.username)
                     .detail(ended.get() + " live session(s) revoked"), now);
         }
-        audit.append(AuditLog.event("USER_CHANGED").actor(admin).user(u.username).detail(before + " -> " + UserView.of(u)), now);
-        return UserView.of(u);
+        UserView after = UserView.of(u);
+        String changed = Changes.between(before, after, "memberships"); // a password or nothing: no USER_CHANGED row
+        if (!changed.isEmpty()) {
+            audit.append(AuditLog.event("USER_CHANGED").actor(admin).user(u.username).detail(changed), now);
+        }
+        return after;
     }
 
     @Transactional
@@ -257,7 +262,7 @@ public class UserAdmin {
         if (in == null) {
             throw Problem.badRequest("Send the fields to change: name, members.");
         }
-        String before = GroupView.of(g).toString();
+        GroupView before = GroupView.of(g);
         if (in.fromDirectory() != null && in.fromDirectory() != g.fromDirectory()) {
             if (!in.fromDirectory()) {
                 throw Problem.badRequest("Group " + g.name + " takes its members from the directories; a directory group "
@@ -291,8 +296,12 @@ public class UserAdmin {
             g.members.clear();
             next.forEach(g::addMember);
         }
-        audit.append(AuditLog.event("GROUP_CHANGED").actor(admin).detail(before + " -> " + GroupView.of(g)), clock.instant());
-        return GroupView.of(g);
+        GroupView after = GroupView.of(g);
+        String changed = Changes.between(before, after);
+        if (!changed.isEmpty()) {
+            audit.append(AuditLog.event("GROUP_CHANGED").actor(admin).detail(g.name + ": " + changed), clock.instant());
+        }
+        return after;
     }
 
     @Transactional

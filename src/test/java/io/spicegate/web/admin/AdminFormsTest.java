@@ -103,6 +103,12 @@ class AdminFormsTest {
         form().formParam("password", "new-password-1").formParam("repeat", "new-password-1")
                 .post("/admin/users/" + id + "/password").then().statusCode(303);
         Browser.login(name, "new-password-1");
+        // the audit says what changed, readably, with where from; a password reset is its own row and changes no view
+        assertEquals(List.of("USER_CHANGED|displayName: 'Nina S.' → 'Nina Simone'; unixUsername: '" + name
+                        + "' → 'nsimone'; roles: [approver, user] → [admin, user]|127.0.0.1",
+                        "PASSWORD_RESET||127.0.0.1"),
+                Db.strings("select action || '|' || coalesce(detail, '') || '|' || coalesce(source, '') from audit_event"
+                        + " where username = ? and action in ('USER_CHANGED', 'PASSWORD_RESET') order by id", name));
 
         // deactivation ends the login
         Browser nina = Browser.login(name, "new-password-1");
