@@ -47,6 +47,14 @@ public final class Changes {
         if (v instanceof Set<?> set && set.stream().allMatch(e -> e instanceof Comparable)) {
             return new java.util.TreeSet<>(set).toString(); // sets read the same however they were built
         }
-        return v == null ? "none" : v instanceof String s ? "'" + s + "'" : String.valueOf(v);
+        return v == null ? "none" : v instanceof String s ? quoted(s) : String.valueOf(v);
+    }
+
+    /**
+     * 'text' with its backslashes and quotes escaped, so a value (a display name a directory sent) cannot close its
+     * quote and pass for another field of the row.
+     */
+    static String quoted(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 }

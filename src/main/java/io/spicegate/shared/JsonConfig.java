@@ -7,7 +7,7 @@ import jakarta.inject.Singleton;
 
 /**
  * The portal speaks the agents' wire format exactly as they do (the same Jackson mix-ins, {@link ProtocolJson}),
- * and refuses a fraction where a whole number is expected, and a body that names a field twice.
+ * and refuses a fraction where a whole number is expected, and a body that names a field twice or goes on after its value.
  */
 @Singleton
 public class JsonConfig implements ObjectMapperCustomizer {
@@ -20,5 +20,7 @@ public class JsonConfig implements ObjectMapperCustomizer {
         // {"minutes": 1, "minutes": 2} is a 400 naming the field: which one would count is anybody's guess, and a
         // record's constructor cannot take both (Jackson answered that with a 500)
         mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // {"minutes": 15}{"minutes": 30} is one body with something after it, not "the first one counts": a 400
+        mapper.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 }

@@ -81,6 +81,8 @@ class HostileInputTest {
     final Map<String, Long> maxIdBefore = new LinkedHashMap<>();
     String base;
     int sent;
+    /** Requests sent a second time after a dropped kept-alive connection (reported, never more than once each). */
+    int retried;
     int rejected;
     int seq;
     Connection db;
@@ -115,8 +117,9 @@ class HostileInputTest {
         agentCalls(w);
 
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("HostileInputTest: %d requests (%d rejected with 4xx, %d accepted) in %.1f s; fingerprints took %.1f s%n",
-                sent, rejected, sent - rejected, seconds, fingerprintNanos / 1e9);
+        System.out.printf("HostileInputTest: %d requests (%d rejected with 4xx, %d accepted) in %.1f s; fingerprints took %.1f s; "
+                + "%d sent again after a dropped kept-alive connection%n",
+                sent, rejected, sent - rejected, seconds, fingerprintNanos / 1e9, retried);
         byRoute.forEach((r, n) -> System.out.printf("  %5d  %-55s accepted %4d  %6.1f s%n", n, r, acceptedByRoute.getOrDefault(r, 0),
                 nanosByRoute.getOrDefault(r, 0L) / 1e9));
         System.out.println("  refused by the HTTP codec before any Spicegate code, with an empty body: " + codecRefusals);
@@ -403,7 +406,11 @@ class HostileInputTest {
         }
         String valid = fill(c.template(), c.fields(), null, null);
         for (var raw : Hostile.rawBodies(valid).entrySet()) {
-            send(c.route(), "(body)", raw.getKey(), c.method(), c.path(), "application/json", raw.getValue(), c.who());
+            int status = send(c.route(), "(body)", raw.getKey(), c.method(), c.path(), "application/json", raw.getValue(), c.who());
+            if (raw.getKey().equals("two objects") && status != 400) {
+                // {"minutes":15}{"minutes":30}: not "the first one counts", a body that goes on after its value
+                failures.add(c.route() + " with two objects in one body answered " + status + ", not 400");
+            }
         }
         for (String type : new String[]{null, "text/plain", "application/xml", "application/x-www-form-urlencoded",
                 "application/json; charset=ISO-8859-1", "application/json; charset=sgfz", "multipart/form-data; boundary=x",
@@ -796,7 +803,15 @@ class HostileInputTest {
         HttpResponse<byte[]> r;
         long t0 = System.nanoTime();
         try {
-            r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException stale) {
+                // a kept-alive connection the server closed just as the client reused it ("received no bytes"): the
+                // request never reached the portal, so it is sent once more on a fresh connection; a second failure
+                // is the portal's and counts
+                retried++;
+                r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            }
             nanosByRoute.merge(route, System.nanoTime() - t0, Long::sum);
         } catch (IOException e) {
             sent++;
