@@ -192,18 +192,7 @@ public class RequestsPage {
     }
 
     private static Integer number(String minutes) {
-        if (minutes == null || minutes.isBlank()) {
-            return null;
-        }
-        return number(minutes, "The minutes must be a whole number, e.g. 60.");
-    }
-
-    private static int number(String text, String problem) {
-        try {
-            return Integer.parseInt(text.strip());
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest(problem);
-        }
+        return FormFields.wholeNumber(minutes, v -> "The minutes must be a whole number, e.g. 60.");
     }
 
     /** The id of an {@code ?asked=} or {@code ?approved=} address, or 0 (no request) for anything else. */

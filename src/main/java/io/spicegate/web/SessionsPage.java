@@ -148,14 +148,8 @@ public class SessionsPage {
 
     /** A length from a form: a whole number of minutes, or null (the service says what it takes). */
     static Integer number(String minutes) {
-        if (minutes == null || minutes.isBlank()) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(minutes.strip());
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("'" + TimeText.clip(minutes) + "' is not a number of minutes: pick a length from the list.");
-        }
+        return FormFields.wholeNumber(minutes, v -> "'" + TimeText.clip(v) + "' is not a number of minutes: pick a length "
+                + "from the list.");
     }
 
     private static UUID uuid(String id) {

@@ -90,16 +90,8 @@ final class AdminSupport {
 
     /** A whole number from a form field, or null when empty; a sentence when it is not a number. */
     static Integer integer(String raw, String label) {
-        String v = blank(raw);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(v);
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("'" + label + "' is a whole number, e.g. 5930; '" + io.spicegate.shared.TimeText.clip(v)
-                    + "' is not.");
-        }
+        return io.spicegate.web.FormFields.wholeNumber(raw, v -> "'" + label + "' is a whole number, e.g. 5930; '"
+                + io.spicegate.shared.TimeText.clip(v) + "' is not.");
     }
 
     /** A date field as the start of that day in {@code zone} (plus {@code plusDays}); null when empty. */
