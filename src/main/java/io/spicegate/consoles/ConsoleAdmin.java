@@ -2,7 +2,9 @@ package io.spicegate.consoles;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.enrollment.AgentCredentials;
+import io.spicegate.shared.Changes;
 import io.spicegate.shared.Problem;
+import io.spicegate.shared.Secrets;
 import io.spicegate.shared.Validate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -15,6 +17,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /** Administration of KVM hosts and their consoles. Console passwords are stored, never shown back. */
@@ -56,6 +59,21 @@ public class ConsoleAdmin {
         }
     }
 
+    /** What the audit log records of a host: its CA by fingerprint (a PEM is long and public anyway). */
+    private record HostAudit(String name, String address, String caPemSha256) {
+        static HostAudit of(KvmHost h) {
+            return new HostAudit(h.name, h.address, h.caPem == null ? null : Secrets.sha256(h.caPem).substring(0, 16));
+        }
+    }
+
+    /** What the audit log records of a console; of its password only that it changed, never the password. */
+    private record ConsoleAudit(String name, String host, Integer tlsPort, Integer port, String hostSubject,
+                                String description) {
+        static ConsoleAudit of(Console c) {
+            return new ConsoleAudit(c.name, c.host.name, c.tlsPort, c.port, c.hostSubject, c.description);
+        }
+    }
+
     /** Body of console create and update. */
     public record ConsoleInput(String name, String host, Integer tlsPort, Integer port, String hostSubject,
                                String password, String description) {
@@ -90,7 +108,7 @@ public class ConsoleAdmin {
         h.address = address(in.address());
         h.caPem = ca(in.caPem());
         h.persist();
-        audit.append(AuditLog.event("HOST_CREATED").actor(admin).detail(name + " at " + h.address), clock.instant());
+        audit.append(AuditLog.event("HOST_CREATED").actor(admin).detail(Changes.listing(HostAudit.of(h))), clock.instant());
         bumpAll();
         String token = hostCredentials.newEnrollmentToken(h, admin);
         return new HostCreated(h.id, h.name, h.address, h.caPem, token);
@@ -113,7 +131,7 @@ public class ConsoleAdmin {
         if (in == null) {
             throw Problem.badRequest("Send the fields to change: name, address, caPem.");
         }
-        String before = h.name + " at " + h.address;
+        HostAudit before = HostAudit.of(h);
         if (in.name() != null) {
             String name = Validate.name(in.name(), "host");
             if (!name.equals(h.name) && KvmHost.findByName(name).isPresent()) {
@@ -127,7 +145,11 @@ public class ConsoleAdmin {
         if (in.caPem() != null) {
             h.caPem = ca(in.caPem());
         }
-        audit.append(AuditLog.event("HOST_CHANGED").actor(admin).detail(before + " -> " + h.name + " at " + h.address), clock.instant());
+        String changed = Changes.between(before, HostAudit.of(h));
+        if (!changed.isEmpty()) {
+            audit.append(AuditLog.event("HOST_CHANGED").actor(admin).detail(Changes.and("host " + Changes.quoted(h.name), changed)),
+                    clock.instant());
+        }
         bumpAll();
         return HostView.of(h);
     }
@@ -139,7 +161,7 @@ public class ConsoleAdmin {
         if (consoles > 0) {
             throw Problem.conflict("Host " + h.name + " still has " + consoles + " console(s): delete them first.");
         }
-        audit.append(AuditLog.event("HOST_DELETED").actor(admin).detail(h.name + " at " + h.address), clock.instant());
+        audit.append(AuditLog.event("HOST_DELETED").actor(admin).detail(Changes.listing(HostAudit.of(h))), clock.instant());
         h.delete();
     }
 
@@ -166,7 +188,8 @@ public class ConsoleAdmin {
         c.name = name;
         apply(c, in, true);
         c.persist();
-        audit.append(AuditLog.event("CONSOLE_CREATED").actor(admin).console(name).detail(ConsoleView.of(c).toString()), clock.instant());
+        audit.append(AuditLog.event("CONSOLE_CREATED").actor(admin).console(name)
+                .detail(Changes.and(Changes.listing(ConsoleAudit.of(c)), c.password == null ? null : "password: set")), clock.instant());
         bumpAll();
         return ConsoleView.of(c);
     }
@@ -177,7 +200,8 @@ public class ConsoleAdmin {
         if (in == null) {
             throw Problem.badRequest("Send the fields to change.");
         }
-        String before = ConsoleView.of(c).toString();
+        ConsoleAudit before = ConsoleAudit.of(c);
+        String password = c.password;
         if (in.name() != null) {
             String name = Validate.name(in.name(), "console");
             if (!name.equals(c.name) && Console.findByName(name).isPresent()) {
@@ -186,8 +210,7 @@ public class ConsoleAdmin {
             c.name = name;
         }
         apply(c, in, false);
-        audit.append(AuditLog.event("CONSOLE_CHANGED").actor(admin).console(c.name)
-                .detail(before + " -> " + ConsoleView.of(c) + (in.password() != null ? " (password changed)" : "")), clock.instant());
+        changed(c, before, password, admin);
         bumpAll();
         return ConsoleView.of(c);
     }
@@ -202,7 +225,8 @@ public class ConsoleAdmin {
         if (in == null) {
             throw Problem.badRequest("Send the console's settings.");
         }
-        String before = ConsoleView.of(c).toString();
+        ConsoleAudit before = ConsoleAudit.of(c);
+        String password = c.password;
         String name = Validate.name(in.name(), "console");
         if (!name.equals(c.name) && Console.findByName(name).isPresent()) {
             throw Problem.conflict("A console named '" + name + "' exists already: choose another name.");
@@ -214,17 +238,25 @@ public class ConsoleAdmin {
         apply(c, in, false); // validates every given field
         c.tlsPort = in.tlsPort();
         c.port = in.port();
-        audit.append(AuditLog.event("CONSOLE_CHANGED").actor(admin).console(c.name)
-                .detail(before + " -> " + ConsoleView.of(c) + (in.password() != null ? " (password changed)" : "")), clock.instant());
+        changed(c, before, password, admin);
         bumpAll();
         return ConsoleView.of(c);
+    }
+
+    /** A CONSOLE_CHANGED row saying what changed since {@code before}; none when nothing did. */
+    private void changed(Console c, ConsoleAudit before, String password, String admin) {
+        String changed = Changes.and(Changes.between(before, ConsoleAudit.of(c)),
+                Objects.equals(password, c.password) ? null : c.password == null ? "password: removed" : "password: changed");
+        if (!changed.isEmpty()) {
+            audit.append(AuditLog.event("CONSOLE_CHANGED").actor(admin).console(c.name).detail(changed), clock.instant());
+        }
     }
 
     @Transactional
     public void deleteConsole(long id, String admin) {
         Console c = findConsole(id);
         consoleDeleting.fire(new ConsoleDeleting(c.id, c.name));
-        audit.append(AuditLog.event("CONSOLE_DELETED").actor(admin).console(c.name).detail(ConsoleView.of(c).toString()), clock.instant());
+        audit.append(AuditLog.event("CONSOLE_DELETED").actor(admin).console(c.name).detail(Changes.listing(ConsoleAudit.of(c))), clock.instant());
         c.delete();
         bumpAll();
     }

@@ -3,6 +3,7 @@ package io.spicegate.rules;
 import io.spicegate.access.Effect;
 import io.spicegate.audit.AuditLog;
 import io.spicegate.consoles.Console;
+import io.spicegate.shared.Changes;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.TimeText;
 import io.spicegate.users.Group;
@@ -67,7 +68,8 @@ public class RuleAdmin {
         Rule r = new Rule();
         apply(r, in);
         r.persist();
-        audit.append(AuditLog.event("RULE_CREATED").actor(admin).console(r.console.name).detail(RuleDto.of(r).toString()), clock.instant());
+        audit.append(AuditLog.event("RULE_CREATED").actor(admin).console(r.console.name).detail(Changes.and("rule " + r.id, Changes.listing(RuleDto.of(r), "id"))),
+                clock.instant());
         return RuleDto.of(r);
     }
 
@@ -75,17 +77,21 @@ public class RuleAdmin {
     @Transactional
     public RuleDto replace(long id, RuleDto in, String admin) {
         Rule r = find(id);
-        String before = RuleDto.of(r).toString();
+        RuleDto before = RuleDto.of(r);
         apply(r, in);
-        audit.append(AuditLog.event("RULE_CHANGED").actor(admin).console(r.console.name)
-                .detail(before + " -> " + RuleDto.of(r)), clock.instant());
+        String changed = Changes.between(before, RuleDto.of(r), "id");
+        if (!changed.isEmpty()) {
+            audit.append(AuditLog.event("RULE_CHANGED").actor(admin).console(r.console.name)
+                    .detail(Changes.and("rule " + r.id, changed)), clock.instant());
+        }
         return RuleDto.of(r);
     }
 
     @Transactional
     public void delete(long id, String admin) {
         Rule r = find(id);
-        audit.append(AuditLog.event("RULE_DELETED").actor(admin).console(r.console.name).detail(RuleDto.of(r).toString()), clock.instant());
+        audit.append(AuditLog.event("RULE_DELETED").actor(admin).console(r.console.name).detail(Changes.and("rule " + r.id, Changes.listing(RuleDto.of(r), "id"))),
+                clock.instant());
         r.delete();
     }
 

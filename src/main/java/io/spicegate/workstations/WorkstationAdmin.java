@@ -2,6 +2,7 @@ package io.spicegate.workstations;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.enrollment.AgentCredentials;
+import io.spicegate.shared.Changes;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.Validate;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,13 @@ public class WorkstationAdmin {
         }
     }
 
+    /** What the audit log records of a workstation: what an admin sets, not what its agent reports. */
+    private record Audited(String name, Set<String> addresses, boolean active, boolean strict) {
+        static Audited of(Workstation w) {
+            return new Audited(w.name, Set.copyOf(w.addresses), w.active, w.strict);
+        }
+    }
+
     /** Body of create and update. */
     public record Input(String name, List<String> addresses, Boolean active, Boolean strict) { }
 
@@ -69,7 +77,7 @@ public class WorkstationAdmin {
         w.strict = in.strict() != null && in.strict();
         w.persist();
         audit.append(AuditLog.event("WORKSTATION_CREATED").actor(admin).workstation(name)
-                .detail("addresses " + w.addresses + (w.strict ? ", strict" : "")), clock.instant());
+                .detail(Changes.listing(Audited.of(w), "name")), clock.instant());
         return new Created(w.id, w.name, credentials.newEnrollmentToken(w, admin));
     }
 
@@ -79,7 +87,7 @@ public class WorkstationAdmin {
         if (in == null) {
             throw Problem.badRequest("Send the fields to change: name, addresses, active, strict.");
         }
-        String before = View.of(w).toString();
+        Audited before = Audited.of(w);
         int revoked = 0;
         if (w.active && Boolean.FALSE.equals(in.active())) {
             // before the workstation's row changes: the sessions' rows are locked first (GrantService.ack's order)
@@ -104,9 +112,10 @@ public class WorkstationAdmin {
             w.strict = in.strict();
         }
         changed.fire(new WorkstationChanged(w.id, false)); // guarded hosts admit enrolled, active workstations only
-        audit.append(AuditLog.event("WORKSTATION_CHANGED").actor(admin).workstation(w.name)
-                .detail(before + " -> " + View.of(w) + (revoked > 0 ? "; " + revoked + " live session(s) revoked" : "")),
-                clock.instant());
+        String changed = Changes.and(Changes.between(before, Audited.of(w)), revoked(revoked));
+        if (!changed.isEmpty()) {
+            audit.append(AuditLog.event("WORKSTATION_CHANGED").actor(admin).workstation(w.name).detail(changed), clock.instant());
+        }
         return View.of(w);
     }
 
@@ -124,10 +133,14 @@ public class WorkstationAdmin {
     public void delete(long id, String admin) {
         Workstation w = find(id);
         int revoked = withdraw(w, true, admin);
-        audit.append(AuditLog.event("WORKSTATION_DELETED").actor(admin).workstation(w.name).detail(View.of(w)
-                + (revoked > 0 ? "; " + revoked + " live session(s) revoked" : "")), clock.instant());
+        audit.append(AuditLog.event("WORKSTATION_DELETED").actor(admin).workstation(w.name)
+                .detail(Changes.and(Changes.listing(Audited.of(w), "name"), revoked(revoked))), clock.instant());
         w.delete();
         changed.fire(new WorkstationChanged(w.id, true));
+    }
+
+    private static String revoked(int sessions) {
+        return sessions > 0 ? sessions + " live session(s) revoked" : null;
     }
 
     /** Ends the workstation's live sessions (DESIGN.md rule 2) through {@link WorkstationWithdrawn}; how many ended. */
