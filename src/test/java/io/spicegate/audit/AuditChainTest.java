@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
+import io.spicegate.testing.Sealed;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +58,8 @@ class AuditChainTest {
         for (int i = 0; i < 3; i++) {
             given().auth().preemptive().basic(u, "wrong-" + i).get("/api/v1/consoles").then().statusCode(401);
         }
-        List<String> ids = Db.strings("select id::text from audit_event where username = ? order by id", u);
+        Sealed.await(); // the tests rewrite rows as an attacker would: after the sealer linked them
+        List<String> ids = Db.strings("select id::text from audit_event where username = ? order by chain_seq", u);
         return new long[] {Long.parseLong(ids.get(0)), Long.parseLong(ids.get(1)), Long.parseLong(ids.get(2))};
     }
 
@@ -85,6 +87,55 @@ class AuditChainTest {
     }
 
     /**
+     * The runtime role may fill in a row's links once — the sealer's one write — and nothing else: not re-seal a sealed
+     * row, not change content on the way, not take a place out of turn or fork the chain, not insert a row pre-sealed.
+     * The fill that passes is shown too (then rolled back), so the refusals are not vacuous.
+     */
+    @Test
+    void theSealPathFillsTheLinksOnceAndNothingElse() throws Exception {
+        long[] ids = threeRows();
+        String sealed = "update audit_event set prev_hash = repeat('a', 64), hash = repeat('b', 64), chain_seq = 999999999 where id = ";
+        SQLException reseal = assertThrows(SQLException.class, () -> Db.update(sealed + ids[0]));
+        assertTrue(reseal.getMessage().contains("append-only"), reseal.getMessage());
+        SQLException preSealed = assertThrows(SQLException.class, () -> Db.update("insert into audit_event (at, action, "
+                + "prev_hash, hash, chain_seq) values (now(), 'FORGED', repeat('0', 64), repeat('c', 64), 999999999)"));
+        assertTrue(preSealed.getMessage().contains("unsealed"), preSealed.getMessage());
+        try (Connection c = Db.connection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false); // a row of our own, unsealed: the sealer cannot see it before we commit, and we never do
+            try {
+                long own;
+                try (var rs = st.executeQuery("insert into audit_event (at, action, detail) values (now(), 'TEST', 'mine') returning id")) {
+                    rs.next();
+                    own = rs.getLong(1);
+                }
+                String[] head = Db.strings("select chain_seq || ' ' || hash from audit_event where chain_seq is not null "
+                        + "order by chain_seq desc limit 1").get(0).split(" ");
+                long next = Long.parseLong(head[0]) + 1;
+                String fill = "update audit_event set prev_hash = '%s', hash = repeat('d', 64), chain_seq = %d%s where id = " + own;
+                for (String[] refused : new String[][] {
+                        {String.format(fill, head[1], next, ", detail = 'other'"), "permission denied"},
+                        {String.format(fill, head[1], next + 1, ""), "append-only"},            // a place out of turn
+                        {String.format(fill, head[1], next - 1, ""), "duplicate key"},          // a place taken: a fork
+                        {String.format(fill, "e".repeat(64), next, ""), "append-only"},         // not after the head
+                        {"update audit_event set hash = repeat('d', 64) where id = " + own, "append-only"}}) { // half a seal
+                    st.execute("savepoint s");
+                    SQLException e = assertThrows(SQLException.class, () -> st.executeUpdate(refused[0]), refused[0]);
+                    assertTrue(e.getMessage().contains(refused[1]), refused[0] + ": " + e.getMessage());
+                    st.execute("rollback to savepoint s");
+                }
+                assertEquals(1, st.executeUpdate(String.format(fill, head[1], next, "")), "the sealer's fill");
+                st.execute("savepoint s");
+                SQLException again = assertThrows(SQLException.class, () -> st.executeUpdate(String.format(fill, head[1], next, "")));
+                assertTrue(again.getMessage().contains("append-only"), again.getMessage());
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+        asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(true));
+    }
+
+    /**
      * An attacker who can write the table but has no key rewrites a row and recomputes the SHA-256 links of it and
      * every row after it, as the unkeyed chain allowed: the verifier names that row.
      */
@@ -109,10 +160,10 @@ class AuditChainTest {
 
     /** What an attacker without the key does: recompute every link from this row on with plain SHA-256. */
     static void relinkWithSha256From(long from) throws SQLException {
-        String prev = Db.strings("select coalesce((select hash from audit_event where id < ? order by id desc limit 1), ?)",
-                from, AuditLog.GENESIS).get(0);
+        String prev;
         List<AuditEvent> rows;
         try (Connection c = Db.ownerConnection(); Statement st = c.createStatement()) {
+            prev = AuditRows.prevOf(st, from);
             rows = AuditRows.from(st, from);
         }
         for (AuditEvent e : rows) {
