@@ -13,6 +13,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * session-level advisory lock {@link #SEAL_LOCK} seals, and it seals on that same connection, so a replica that lost
  * its connection (and with it the lock) cannot write a link any more. When the holder dies, PostgreSQL ends its
  * session and frees the lock, and a standby, which tries every {@link #RETRY_MS} ms, takes over. The sealer wakes on
- * the {@code NOTIFY} each append sends at its commit, and polls every {@link #POLL_MS} ms besides.
+ * the {@code NOTIFY} each append sends at its commit (gathering {@link #GATHER_MS} ms of commits into one round), and
+ * polls every {@link #POLL_MS} ms besides.
  */
 @ApplicationScoped
 public class AuditSealer {
@@ -46,6 +48,11 @@ public class AuditSealer {
     static final int BATCH = 1000;
     static final int POLL_MS = 1000;
     static final int RETRY_MS = 500;
+    /**
+     * After a wake-up, the commits of this many ms more are sealed in the same round: under a storm of appends one
+     * round (two reads, a batch of updates, a commit) per 20 ms, not one per append.
+     */
+    static final int GATHER_MS = 20;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     Optional<String> url;
@@ -140,8 +147,13 @@ public class AuditSealer {
                     do {
                         n = sealRound(c); // a long tail: the next batch at once
                     } while (running && n == BATCH);
-                    pg.getNotifications(POLL_MS);
+                    PGNotification[] woken = pg.getNotifications(POLL_MS);
+                    if (woken != null && woken.length > 0) {
+                        Thread.sleep(GATHER_MS);
+                    }
                 }
+            } catch (InterruptedException e) {
+                return;
             } catch (SQLException | RuntimeException e) {
                 if (holding.getAndSet(false)) {
                     Log.warnf("audit sealer: this replica stopped sealing: %s", e.getMessage());
