@@ -6,17 +6,16 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.spicegate.shared.DedicatedConnections;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,7 +23,6 @@ import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,14 +52,7 @@ public class AuditSealer {
      */
     static final int GATHER_MS = 20;
 
-    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
-    Optional<String> url;
-
-    @ConfigProperty(name = "quarkus.datasource.username")
-    Optional<String> username;
-
-    @ConfigProperty(name = "quarkus.datasource.password")
-    Optional<String> password;
+    @Inject DedicatedConnections connections;
 
     @Inject AuditKey key;
     @Inject EntityManager em;
@@ -128,7 +119,7 @@ public class AuditSealer {
 
     private void run() {
         while (running) {
-            try (Connection c = DriverManager.getConnection(url.orElseThrow(), username.orElse(null), password.orElse(null))) {
+            try (Connection c = connections.open()) {
                 connection = c;
                 try (Statement st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);

@@ -2,6 +2,8 @@ package io.spicegate.audit;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.spicegate.testing.Browser;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.Sealed;
@@ -39,6 +41,12 @@ class AuditChainTest {
 
     @Inject
     AuditCheckpoint checkpoint;
+
+    @Inject
+    AuditSealer sealer;
+
+    @Inject
+    MeterRegistry registry;
 
     String admin;
 
@@ -84,6 +92,44 @@ class AuditChainTest {
         }
         asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(true))
                 .body("firstBad", nullValue());
+    }
+
+    /**
+     * When no replica can seal (here: the owner took the sealer's column grant away), rows wait unsealed: the metrics
+     * show how many and how long, and once the oldest waited longer than the alarm (10 s; the row is back-dated by
+     * the owner rather than waited for) the verifier answers not ok with a sentence an admin can act on, on the API
+     * and the page. Given the grant back, the sealer seals the row and the verifier is content again.
+     */
+    @Test
+    void anUnsealedTailIsInTheMetricsAndPastTheAlarmTheVerifierSaysSo() throws Exception {
+        String u = fixtures.user("waiting");
+        Sealed.await();
+        Db.tamperWithAudit("revoke update (prev_hash, hash, chain_seq) on audit_event from spicegate");
+        try {
+            given().auth().preemptive().basic(u, "wrong").get("/api/v1/consoles").then().statusCode(401);
+            long row = Db.count("select max(id) from audit_event where username = ?", u);
+            sealer.refreshTail();
+            assertTrue(registry.get("spicegate_audit_unsealed_rows").gauge().value() >= 1);
+            asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(true))
+                    .body("sealAlarm", equalTo(false)); // a moment's wait is no alarm
+            Db.tamperWithAudit("update audit_event set appended_at = clock_timestamp() - interval '1 minute' where id = " + row);
+            sealer.refreshTail();
+            assertTrue(registry.get("spicegate_audit_seal_lag_seconds").gauge().value() >= 60,
+                    "lag " + registry.get("spicegate_audit_seal_lag_seconds").gauge().value());
+            asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
+                    .body("sealAlarm", equalTo(true)).body("firstBad", equalTo((int) row))
+                    .body("problem", containsString("not sealed")).body("problem", containsString("no replica is sealing"));
+            String html = Browser.login(admin, Fixtures.PASSWORD).request().get("/admin/audit/verify").then().statusCode(200)
+                    .extract().asString();
+            assertTrue(html.contains("New audit rows are not being sealed") && html.contains("no replica is sealing"), html);
+        } finally {
+            Db.tamperWithAudit("grant update (prev_hash, hash, chain_seq) on audit_event to spicegate");
+        }
+        Sealed.await();
+        assertEquals(0, Db.count("select count(*) from audit_event where username = ? and chain_seq is null", u));
+        sealer.refreshTail();
+        assertTrue(registry.get("spicegate_audit_seal_lag_seconds").gauge().value() < 10, "the back-dated row left the tail");
+        asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true)).body("sealAlarm", equalTo(false));
     }
 
     /**
