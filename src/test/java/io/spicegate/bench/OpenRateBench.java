@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Benchmark (bench profile, not CI), issue 17 row 3: Open console with 16 concurrent clients against the packaged
  * portal on an external PostgreSQL with 4 000 consoles, as a ratio to a trivial logged-in call
  * ({@code GET /api/v1/sessions}) by the same 16 clients in the same run (trivial, opens, trivial again). Every open is
- * a new session (each client takes the next user of a {@link Crowd}, each with a console of their own). While the
+ * a new session (each client, at a workstation of its own, takes the next user of a {@link Crowd}, each with a
+ * console of their own). While the
  * opens run, the audit's unsealed tail is sampled; afterwards every session has its one audit row and the chain
  * verifies.
  */
@@ -45,19 +46,23 @@ class OpenRateBench {
             try (PortalProcess portal = PortalProcess.start("bench-opens", env); Connection sql = pg.connect(db)) {
                 Api admin = Api.basic(portal.base, "admin", "first-admin-pw");
                 admin.post("/api/v1/admin/hosts", Map.of("name", "mysrv", "address", "127.0.0.1")).expect(201);
-                admin.post("/api/v1/admin/workstations", Map.of("name", "loop", "addresses", List.of("127.0.0.1"))).expect(201);
+                // each client at a workstation of its own, as 16 people would be: opens at one workstation bump its one
+                // grant version row in turn, which would measure that row's lock, not the portal
+                for (int t = 0; t < CLIENTS; t++) {
+                    admin.post("/api/v1/admin/workstations", Map.of("name", "desk-" + t, "addresses", List.of(desk(t)))).expect(201);
+                }
                 Crowd crowd = Crowd.seed(sql, "bo", MEMBERS, Instant.now());
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 AtomicInteger next = new AtomicInteger();
 
                 run(http, t -> crowd.sessions(http, portal.base, t + 1), Duration.ofSeconds(3)); // warm-up
-                run(http, t -> crowd.open(http, portal.base, next.incrementAndGet()), Duration.ofSeconds(3));
+                run(http, t -> crowd.open(http, portal.base, next.incrementAndGet(), desk(t)), Duration.ofSeconds(3));
                 double trivial1 = run(http, t -> crowd.sessions(http, portal.base, t + 1), PHASE);
                 AtomicLong maxUnsealed = new AtomicLong();
                 AtomicLong maxLagMs = new AtomicLong();
                 Thread sampler = new Thread(() -> sample(sql, maxUnsealed, maxLagMs));
                 sampler.start();
-                double opens = run(http, t -> crowd.open(http, portal.base, next.incrementAndGet()), PHASE);
+                double opens = run(http, t -> crowd.open(http, portal.base, next.incrementAndGet(), desk(t)), PHASE);
                 sampler.interrupt();
                 sampler.join();
                 double trivial2 = run(http, t -> crowd.sessions(http, portal.base, t + 1), PHASE);
@@ -79,6 +84,10 @@ class OpenRateBench {
                         + "SESSION_OPENED row each, chain verifies%n", maxUnsealed.get(), maxLagMs.get(), sessions);
             }
         }
+    }
+
+    static String desk(int client) {
+        return "10.70.0." + (client + 1);
     }
 
     interface Call {

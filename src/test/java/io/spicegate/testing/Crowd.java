@@ -90,9 +90,18 @@ public final class Crowd {
 
     /** Member {@code i} (1-based) opens their console on the portal at {@code origin}; returns the status. */
     public int open(HttpClient http, String origin, int i) throws Exception {
-        return http.send(request(origin, i, "/api/v1/sessions").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"console\":\"" + prefix + "vm" + i + "\"}")).build(),
+        return http.send(openRequest(origin, i).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** As {@link #open(HttpClient, String, int)}, from this client address (relayed by a trusted proxy on loopback). */
+    public int open(HttpClient http, String origin, int i, String from) throws Exception {
+        return http.send(openRequest(origin, i).header("X-Forwarded-For", from).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private HttpRequest.Builder openRequest(String origin, int i) {
+        return request(origin, i, "/api/v1/sessions").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"console\":\"" + prefix + "vm" + i + "\"}"));
     }
 
     /** Member {@code i} lists their sessions: a trivial logged-in call. */
