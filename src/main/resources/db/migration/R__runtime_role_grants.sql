@@ -23,6 +23,8 @@ begin
     execute format('alter default privileges in schema %I revoke update on sequences from %I', schema, runtime);
     -- the audit: append and read only
     execute format('revoke update, delete, truncate, references, trigger on audit_event from %I', runtime);
+    -- ... but for the sealer's one fill of a row's links (V15: the trigger allows nothing else, once per row)
+    execute format('grant update (prev_hash, hash, chain_seq) on audit_event to %I', runtime);
     execute format('revoke insert, update, delete, truncate, references, trigger on audit_chain from %I', runtime);
     if to_regclass('flyway_schema_history') is not null then
         execute format('revoke all on flyway_schema_history from %I', runtime);

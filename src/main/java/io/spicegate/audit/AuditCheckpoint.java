@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Copies the audit chain's head outside the table — a log line and the metric {@code spicegate_audit_head_id}
+ * Copies the audit chain's head (its newest sealed row, see {@link AuditSealer}) outside the table — a log line and the metric {@code spicegate_audit_head_id}
  * — every minute it moved, so that cutting off the newest rows is detectable: the verifier is given the last
  * checkpoint and names the missing row.
  */
@@ -30,17 +30,18 @@ public class AuditCheckpoint {
 
     void register(@Observes StartupEvent e, MeterRegistry registry) {
         Gauge.builder("spicegate_audit_head_id", headId, AtomicLong::get)
-                .description("id of the newest audit row at the last checkpoint").register(registry);
+                .description("id of the audit chain's newest sealed row at the last checkpoint").register(registry);
         Gauge.builder("spicegate_audit_rows", rows, AtomicLong::get)
-                .description("audit rows at the last checkpoint").register(registry);
+                .description("sealed audit rows at the last checkpoint").register(registry);
     }
 
     @Scheduled(every = "60s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     void checkpoint() {
         @SuppressWarnings("unchecked")
-        List<Object[]> head = em.createNativeQuery("select id, hash, (select count(*) from audit_event) from audit_event "
-                + "order by id desc limit 1").getResultList();
+        // the chain's head is its last sealed place (ids are not the chain's order); places run 1, 2, 3, ...
+        List<Object[]> head = em.createNativeQuery("select id, hash, chain_seq from audit_event where chain_seq is not null "
+                + "order by chain_seq desc limit 1").getResultList();
         if (head.isEmpty()) {
             return;
         }

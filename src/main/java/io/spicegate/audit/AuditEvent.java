@@ -1,6 +1,7 @@
 package io.spicegate.audit;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -41,7 +42,16 @@ public class AuditEvent extends PanacheEntityBase {
     /** Free text; never a secret. */
     public String detail;
 
+    /** The link to the row before it in the chain; null until the sealer links the row. */
     public String prevHash;
 
+    /** HMAC-SHA-256 over {@link #prevHash} and the row's fields; null until sealed. */
     public String hash;
+
+    /** The row's place in the chain, given by the sealer (ids are not commit order); null until sealed. */
+    public Long chainSeq;
+
+    /** When the database stored the row: how long it has waited for the sealer. Not hashed. */
+    @Column(insertable = false, updatable = false)
+    public Instant appendedAt;
 }

@@ -12,24 +12,23 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
  * Appends events to the audit log inside the caller's transaction, so an event is recorded exactly when
- * the change it describes commits. Appends are serialised by a PostgreSQL advisory lock so the hash chain
- * never forks, whichever replica writes. Each row's link is an HMAC-SHA-256 with {@link AuditKey} over the previous
- * link and the row's fields, so rewriting rows needs the key, not just write access to the table.
+ * the change it describes commits (and is lost with it on a crash, never alone). A row is inserted unchained: no
+ * lock, no read of the chain's head, so audited transactions never wait for each other's commit. The one
+ * {@link AuditSealer} of the cluster links committed rows into the chain within milliseconds, woken by the
+ * {@code NOTIFY} this transaction sends at its commit. Each row's link is an HMAC-SHA-256 with {@link AuditKey} over
+ * the previous link and the row's fields, so rewriting rows needs the key, not just write access to the table.
  */
 @ApplicationScoped
 public class AuditLog {
 
     public static final String GENESIS = "0".repeat(64);
-    private static final long CHAIN_LOCK = 0x5350494345L; // "SPICE"
 
     @Inject EntityManager em;
-    @Inject AuditKey key;
     @Inject io.spicegate.shared.RequestSource requestSource;
 
     /** What happened, to whom, where; build with {@link #event(String)}. */
@@ -67,9 +66,6 @@ public class AuditLog {
 
     @Transactional(Transactional.TxType.REQUIRED)
     public AuditEvent append(Entry e, Instant now) {
-        em.createNativeQuery("select pg_advisory_xact_lock(?1)").setParameter(1, CHAIN_LOCK).getSingleResult();
-        @SuppressWarnings("unchecked")
-        List<String> last = em.createNativeQuery("select hash from audit_event order by id desc limit 1").getResultList();
         AuditEvent row = new AuditEvent();
         row.at = now.truncatedTo(ChronoUnit.MICROS); // what PostgreSQL keeps, so the verifier recomputes the same hash
         row.actor = clip(e.actor, 64);
@@ -80,9 +76,9 @@ public class AuditLog {
         row.sessionId = e.sessionId;
         row.source = clip(e.source != null ? e.source : requestSource(), 64);
         row.detail = clean(e.detail);
-        row.prevHash = last.isEmpty() ? GENESIS : last.get(0);
-        row.hash = key.mac(canonical(row));
         row.persist();
+        // delivered at commit, folded with any other in this transaction; a rolled-back append wakes nobody
+        em.createNativeQuery("select pg_notify('" + AuditSealer.CHANNEL + "', '')").getSingleResult();
         Log.infof("audit %s actor=%s user=%s console=%s workstation=%s", row.action, row.actor, row.username,
                 row.console, row.workstation);
         return row;

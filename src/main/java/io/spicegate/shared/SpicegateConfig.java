@@ -31,6 +31,13 @@ public interface SpicegateConfig {
          * required with an external database, generated into the data dir by the embedded default.
          */
         Optional<String> key();
+
+        /**
+         * An audit row left unsealed longer than this many seconds is an alarm: the verifier says so (not ok) and
+         * names what to check. The sealer links rows within milliseconds while any replica runs.
+         */
+        @WithDefault("10")
+        int sealAlarmSeconds();
     }
 
     /** The office's time zone, for times on pages that are not tied to a rule. */

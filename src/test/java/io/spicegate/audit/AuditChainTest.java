@@ -2,8 +2,11 @@ package io.spicegate.audit;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.spicegate.testing.Browser;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
+import io.spicegate.testing.Sealed;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +42,12 @@ class AuditChainTest {
     @Inject
     AuditCheckpoint checkpoint;
 
+    @Inject
+    AuditSealer sealer;
+
+    @Inject
+    MeterRegistry registry;
+
     String admin;
 
     @BeforeEach
@@ -57,7 +66,8 @@ class AuditChainTest {
         for (int i = 0; i < 3; i++) {
             given().auth().preemptive().basic(u, "wrong-" + i).get("/api/v1/consoles").then().statusCode(401);
         }
-        List<String> ids = Db.strings("select id::text from audit_event where username = ? order by id", u);
+        Sealed.await(); // the tests rewrite rows as an attacker would: after the sealer linked them
+        List<String> ids = Db.strings("select id::text from audit_event where username = ? order by chain_seq", u);
         return new long[] {Long.parseLong(ids.get(0)), Long.parseLong(ids.get(1)), Long.parseLong(ids.get(2))};
     }
 
@@ -85,6 +95,93 @@ class AuditChainTest {
     }
 
     /**
+     * When no replica can seal (here: the owner took the sealer's column grant away), rows wait unsealed: the metrics
+     * show how many and how long, and once the oldest waited longer than the alarm (10 s; the row is back-dated by
+     * the owner rather than waited for) the verifier answers not ok with a sentence an admin can act on, on the API
+     * and the page. Given the grant back, the sealer seals the row and the verifier is content again.
+     */
+    @Test
+    void anUnsealedTailIsInTheMetricsAndPastTheAlarmTheVerifierSaysSo() throws Exception {
+        String u = fixtures.user("waiting");
+        Sealed.await();
+        Db.tamperWithAudit("revoke update (prev_hash, hash, chain_seq) on audit_event from spicegate");
+        try {
+            given().auth().preemptive().basic(u, "wrong").get("/api/v1/consoles").then().statusCode(401);
+            long row = Db.count("select max(id) from audit_event where username = ?", u);
+            sealer.refreshTail();
+            assertTrue(registry.get("spicegate_audit_unsealed_rows").gauge().value() >= 1);
+            asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(true))
+                    .body("sealAlarm", equalTo(false)); // a moment's wait is no alarm
+            Db.tamperWithAudit("update audit_event set appended_at = clock_timestamp() - interval '1 minute' where id = " + row);
+            sealer.refreshTail();
+            assertTrue(registry.get("spicegate_audit_seal_lag_seconds").gauge().value() >= 60,
+                    "lag " + registry.get("spicegate_audit_seal_lag_seconds").gauge().value());
+            asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
+                    .body("sealAlarm", equalTo(true)).body("firstBad", equalTo((int) row))
+                    .body("problem", containsString("not sealed")).body("problem", containsString("no replica is sealing"));
+            String html = Browser.login(admin, Fixtures.PASSWORD).request().get("/admin/audit/verify").then().statusCode(200)
+                    .extract().asString();
+            assertTrue(html.contains("New audit rows are not being sealed") && html.contains("no replica is sealing"), html);
+        } finally {
+            Db.tamperWithAudit("grant update (prev_hash, hash, chain_seq) on audit_event to spicegate");
+        }
+        Sealed.await();
+        assertEquals(0, Db.count("select count(*) from audit_event where username = ? and chain_seq is null", u));
+        sealer.refreshTail();
+        assertTrue(registry.get("spicegate_audit_seal_lag_seconds").gauge().value() < 10, "the back-dated row left the tail");
+        asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true)).body("sealAlarm", equalTo(false));
+    }
+
+    /**
+     * The runtime role may fill in a row's links once — the sealer's one write — and nothing else: not re-seal a sealed
+     * row, not change content on the way, not take a place out of turn or fork the chain, not insert a row pre-sealed.
+     * The fill that passes is shown too (then rolled back), so the refusals are not vacuous.
+     */
+    @Test
+    void theSealPathFillsTheLinksOnceAndNothingElse() throws Exception {
+        long[] ids = threeRows();
+        String sealed = "update audit_event set prev_hash = repeat('a', 64), hash = repeat('b', 64), chain_seq = 999999999 where id = ";
+        SQLException reseal = assertThrows(SQLException.class, () -> Db.update(sealed + ids[0]));
+        assertTrue(reseal.getMessage().contains("append-only"), reseal.getMessage());
+        SQLException preSealed = assertThrows(SQLException.class, () -> Db.update("insert into audit_event (at, action, "
+                + "prev_hash, hash, chain_seq) values (now(), 'FORGED', repeat('0', 64), repeat('c', 64), 999999999)"));
+        assertTrue(preSealed.getMessage().contains("unsealed"), preSealed.getMessage());
+        try (Connection c = Db.connection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false); // a row of our own, unsealed: the sealer cannot see it before we commit, and we never do
+            try {
+                long own;
+                try (var rs = st.executeQuery("insert into audit_event (at, action, detail) values (now(), 'TEST', 'mine') returning id")) {
+                    rs.next();
+                    own = rs.getLong(1);
+                }
+                String[] head = Db.strings("select chain_seq || ' ' || hash from audit_event where chain_seq is not null "
+                        + "order by chain_seq desc limit 1").get(0).split(" ");
+                long next = Long.parseLong(head[0]) + 1;
+                String fill = "update audit_event set prev_hash = '%s', hash = repeat('d', 64), chain_seq = %d%s where id = " + own;
+                for (String[] refused : new String[][] {
+                        {String.format(fill, head[1], next, ", detail = 'other'"), "permission denied"},
+                        {String.format(fill, head[1], next + 1, ""), "append-only"},            // a place out of turn
+                        {String.format(fill, head[1], next - 1, ""), "duplicate key"},          // a place taken: a fork
+                        {String.format(fill, "e".repeat(64), next, ""), "append-only"},         // not after the head
+                        {"update audit_event set hash = repeat('d', 64) where id = " + own, "append-only"}}) { // half a seal
+                    st.execute("savepoint s");
+                    SQLException e = assertThrows(SQLException.class, () -> st.executeUpdate(refused[0]), refused[0]);
+                    assertTrue(e.getMessage().contains(refused[1]), refused[0] + ": " + e.getMessage());
+                    st.execute("rollback to savepoint s");
+                }
+                assertEquals(1, st.executeUpdate(String.format(fill, head[1], next, "")), "the sealer's fill");
+                st.execute("savepoint s");
+                SQLException again = assertThrows(SQLException.class, () -> st.executeUpdate(String.format(fill, head[1], next, "")));
+                assertTrue(again.getMessage().contains("append-only"), again.getMessage());
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+        asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(true));
+    }
+
+    /**
      * An attacker who can write the table but has no key rewrites a row and recomputes the SHA-256 links of it and
      * every row after it, as the unkeyed chain allowed: the verifier names that row.
      */
@@ -109,10 +206,10 @@ class AuditChainTest {
 
     /** What an attacker without the key does: recompute every link from this row on with plain SHA-256. */
     static void relinkWithSha256From(long from) throws SQLException {
-        String prev = Db.strings("select coalesce((select hash from audit_event where id < ? order by id desc limit 1), ?)",
-                from, AuditLog.GENESIS).get(0);
+        String prev;
         List<AuditEvent> rows;
         try (Connection c = Db.ownerConnection(); Statement st = c.createStatement()) {
+            prev = AuditRows.prevOf(st, from);
             rows = AuditRows.from(st, from);
         }
         for (AuditEvent e : rows) {
