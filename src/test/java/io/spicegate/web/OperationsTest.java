@@ -1,21 +1,39 @@
 package io.spicegate.web;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-/** What operators and script writers rely on: health, OpenAPI, JSON errors for unknown routes. */
+/**
+ * What operators and script writers rely on: health and metrics on the management interface and nowhere else,
+ * OpenAPI on the public port, JSON errors for unknown routes.
+ */
 @QuarkusTest
 class OperationsTest {
 
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @Test
-    void healthIsUpWithTheDatabase() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+    void healthIsUpWithTheDatabaseOnTheManagementPort() {
+        given().baseUri(base()).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body(containsString("Database connections health check"));
-        given().get("/q/health/live").then().statusCode(200);
+        given().baseUri(base()).get("/q/health/live").then().statusCode(200);
+        given().baseUri(base()).get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void thePublicPortServesNoHealthNorMetrics() {
+        for (String path : List.of("/q/health", "/q/health/ready", "/q/health/live", "/q/health/started", "/q/metrics")) {
+            given().get(path).then().statusCode(404);
+        }
     }
 
     @Test
@@ -28,5 +46,10 @@ class OperationsTest {
     @Test
     void unknownApiRoutesAnswerJson() {
         given().get("/api/v1/nope").then().statusCode(404).body("error", containsString("no such"));
+    }
+
+    /** The management interface's origin (the injected URL carries its root path, /q). */
+    private String base() {
+        return management.getProtocol() + "://" + management.getHost() + ":" + management.getPort();
     }
 }
