@@ -2,6 +2,7 @@ package io.spicegate.web;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.spicegate.testing.Management;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
@@ -23,10 +24,10 @@ class OperationsTest {
 
     @Test
     void healthIsUpWithTheDatabaseOnTheManagementPort() {
-        given().baseUri(base()).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given(management).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body(containsString("Database connections health check"));
-        given().baseUri(base()).get("/q/health/live").then().statusCode(200);
-        given().baseUri(base()).get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        Management.given(management).get("/q/health/live").then().statusCode(200);
+        Management.given(management).get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
     }
 
     @Test
@@ -46,10 +47,5 @@ class OperationsTest {
     @Test
     void unknownApiRoutesAnswerJson() {
         given().get("/api/v1/nope").then().statusCode(404).body("error", containsString("no such"));
-    }
-
-    /** The management interface's origin (the injected URL carries its root path, /q). */
-    private String base() {
-        return management.getProtocol() + "://" + management.getHost() + ":" + management.getPort();
     }
 }
