@@ -52,6 +52,7 @@ class ContainerImageIT {
                     "-jar", "/deployments/quarkus-run.jar"), strings(config.get("Entrypoint")));
             assertEquals("/deployments", config.get("WorkingDir").asText());
             assertTrue(config.get("ExposedPorts").has("8080/tcp"));
+            assertTrue(config.get("ExposedPorts").has("9000/tcp"), "the management interface");
 
             Path root = Files.createDirectories(work.resolve("rootfs"));
             System.out.println("image " + index.get("manifests").get(0).get("annotations") + ", layers:");
