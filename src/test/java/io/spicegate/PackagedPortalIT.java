@@ -60,6 +60,8 @@ class PackagedPortalIT {
     Path dataDir;
     int port;
     String base;
+    /** The management interface: health and metrics, and only there. */
+    String management;
     Process portal;
 
     @BeforeEach
@@ -70,6 +72,7 @@ class PackagedPortalIT {
         dataDir = Files.createTempDirectory("spicegate-packaged-");
         port = freePort();
         base = "http://127.0.0.1:" + port;
+        management = "http://127.0.0.1:" + freePort();
     }
 
     @AfterEach
@@ -169,6 +172,7 @@ class PackagedPortalIT {
         // the embedded default: no datasource settings at all, whatever the machine running the build has
         env.keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE") || k.startsWith("SPICEGATE_"));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_MANAGEMENT_PORT", management.substring(management.lastIndexOf(':') + 1));
         env.put("SPICEGATE_DATA_DIR", dataDir.toString());
         Files.writeString(log, "=== starting " + String.join(" ", pb.command()) + " on port " + port + "\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -184,7 +188,8 @@ class PackagedPortalIT {
                 throw new AssertionError("the portal exited with " + portal.exitValue() + " before it was ready:\n" + logTail());
             }
             try {
-                HttpResponse<String> r = send(get("/q/health/ready"));
+                HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(management + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(30)).GET());
                 if (r.statusCode() == 200) {
                     return;
                 }

@@ -201,7 +201,7 @@ class ReplicaFailoverIT {
 
     static long parkedOn(PortalProcess p) {
         Matcher m = Pattern.compile("(?m)^spicegate_agent_polls_parked ([0-9.]+)$")
-                .matcher(Api.anonymous(p.base).get("/q/metrics").expect(200).body());
+                .matcher(Api.anonymous(p.management).get("/q/metrics").expect(200).body());
         return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
     }
 

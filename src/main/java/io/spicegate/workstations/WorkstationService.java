@@ -1,15 +1,39 @@
 package io.spicegate.workstations;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /** Finds the workstation a request comes from by its source address. */
 @ApplicationScoped
 public class WorkstationService {
+
+    /**
+     * The candidates: active workstations with a block that may hold {@code address}, found through the GiST index
+     * on {@code workstation_address.block} (V16), so an open costs the same with 3 or 1 000 workstations. A superset
+     * of what {@link Workstation#matches} admits: its own family's blocks that hold the address and, for a loopback
+     * address, every block touching the other family's loopback; {@link #best} then applies the precedence in one
+     * place, on a handful of rows.
+     */
+    static String candidates(boolean loopback) {
+        return """
+                select w.* from workstation w
+                 where w.active
+                   and exists (select 1 from workstation_address a
+                                where a.workstation_id = w.id
+                                  and %s)
+                """.formatted(loopback
+                ? "(a.block >>= cast(:source as inet) or a.block && inet '127.0.0.0/8' or a.block && inet '::1/128')"
+                : "a.block >>= cast(:source as inet)");
+    }
+
+    @Inject EntityManager em;
 
     /**
      * The active workstation whose addresses contain {@code source}; where several match, the most specific
@@ -25,14 +49,27 @@ public class WorkstationService {
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
-        return best(Workstation.<Workstation>list("active", true), address);
+        @SuppressWarnings("unchecked")
+        List<Workstation> candidates = em.createNativeQuery(candidates(address.isLoopbackAddress()), Workstation.class)
+                // the address as Java reads it (::ffff:10.0.0.5 is 10.0.0.5, no %scope), as the block column reads the text
+                .setParameter("source", literal(address))
+                .getResultList();
+        return best(candidates, address);
+    }
+
+    private static String literal(InetAddress address) {
+        try {
+            return InetAddress.getByAddress(address.getAddress()).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // a 4- or 16-byte address always has a literal
+        }
     }
 
     /**
      * Of the workstations holding {@code address}, the one holding it most specifically; never a matter of the order
      * they were loaded in (two claiming the same address: the one registered first).
      */
-    static Optional<Workstation> best(java.util.List<Workstation> candidates, InetAddress address) {
+    static Optional<Workstation> best(List<Workstation> candidates, InetAddress address) {
         return candidates.stream()
                 .filter(w -> w.matches(address))
                 .max(Comparator.<Workstation>comparingInt(w -> specificity(w, address))

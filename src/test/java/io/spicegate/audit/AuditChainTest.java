@@ -1,5 +1,6 @@
 package io.spicegate.audit;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,11 +8,13 @@ import io.spicegate.testing.Browser;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
 import io.spicegate.testing.Sealed;
+import io.spicegate.testing.Management;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,6 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 class AuditChainTest {
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     Fixtures fixtures;
@@ -313,7 +319,7 @@ class AuditChainTest {
         } finally {
             Db.tamperWithAudit("insert into audit_event overriding system value select * from tail", "drop table tail");
         }
-        given().get("/q/metrics").then().statusCode(200).body(containsString("spicegate_audit_head_id"));
+        Management.given(management).get("/q/metrics").then().statusCode(200).body(containsString("spicegate_audit_head_id"));
     }
 
     @Test

@@ -102,7 +102,7 @@ final class BenchSupport {
 
     /** The sum of a metric's series whose labels contain {@code labelPart}. */
     static double metricSum(PortalProcess p, String name, String labelPart) {
-        String text = Api.anonymous(p.base).get("/q/metrics").expect(200).body();
+        String text = Api.anonymous(p.management).get("/q/metrics").expect(200).body();
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(text);
         double sum = 0;
         while (m.find()) {

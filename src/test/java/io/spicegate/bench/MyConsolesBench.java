@@ -50,7 +50,7 @@ class MyConsolesBench {
                     throw new AssertionError("My consoles lists " + rows + " consoles");
                 }
                 List<String> out = new ArrayList<>();
-                Result bare = measure(portal.base + "/q/health/live", null);
+                Result bare = measure(portal.management + "/q/health/live", null);
                 Result trivial = measure(portal.base + "/api/v1/sessions", cookie);
                 Result page = measure(portal.base + "/consoles", cookie);
                 Result api = measure(portal.base + "/api/v1/consoles", cookie);

@@ -80,8 +80,18 @@ class ManifestsTest {
         assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken());
         Container c = pod.getContainers().get(0);
         assertTrue(c.getImage().startsWith("ghcr.io/spicegate/portal:"), "the image -Pimage builds: " + c.getImage());
+        assertEquals("/q/health/started", c.getStartupProbe().getHttpGet().getPath());
         assertEquals("/q/health/live", c.getLivenessProbe().getHttpGet().getPath());
         assertEquals("/q/health/ready", c.getReadinessProbe().getHttpGet().getPath());
+        for (var probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
+            assertEquals("management", probe.getHttpGet().getPort().getStrVal(), "probes go to the management port");
+        }
+        assertEquals(9000, c.getPorts().stream().filter(p -> "management".equals(p.getName())).findFirst().orElseThrow()
+                .getContainerPort());
+        assertEquals(8080, c.getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst().orElseThrow()
+                .getContainerPort());
+        assertEquals("9000", d.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/port"));
+        assertEquals("/q/metrics", d.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/path"));
         assertNotNull(c.getResources().getRequests().get("memory"));
         assertNotNull(c.getResources().getLimits().get("memory"));
         assertEquals(Boolean.TRUE, c.getSecurityContext().getReadOnlyRootFilesystem());
@@ -152,6 +162,20 @@ class ManifestsTest {
         assertEquals(1, pdb.getSpec().getMinAvailable().getIntVal());
         NetworkPolicy np = one(NetworkPolicy.class, "spicegate-portal");
         assertTrue(podLabels.entrySet().containsAll(np.getSpec().getPodSelector().getMatchLabels().entrySet()));
+        // 8080 from the ingress controller only, 9000 (health, metrics) from the monitoring namespace only
+        Map<Integer, List<String>> from = new java.util.TreeMap<>();
+        for (var rule : np.getSpec().getIngress()) {
+            for (var port : rule.getPorts()) {
+                for (var peer : rule.getFrom()) {
+                    from.computeIfAbsent(port.getPort().getIntVal(), k -> new ArrayList<>())
+                            .add(peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name"));
+                }
+            }
+        }
+        assertEquals(Map.of(8080, List.of("ingress-nginx"), 9000, List.of("monitoring")), from);
+        assertEquals(List.of(), svc.getSpec().getPorts().stream()
+                .filter(p -> "management".equals(p.getTargetPort().getStrVal()) || Integer.valueOf(9000).equals(p.getTargetPort().getIntVal()))
+                .toList(), "the Service (the ingress's backend) does not expose the management port");
 
         Ingress ingress = one(Ingress.class, "spicegate-portal");
         assertFalse(ingress.getSpec().getTls().isEmpty(), "TLS");

@@ -1,11 +1,13 @@
 package io.spicegate.metrics;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
+import io.spicegate.testing.Management;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -13,6 +15,7 @@ import jakarta.transaction.UserTransaction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +27,12 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What operators scrape: the domain gauges and the failed-login counter on /q/metrics, and Swagger UI in prod. */
+/** What operators scrape: the domain gauges and the failed-login counter on /q/metrics (management port), and Swagger UI in prod. */
 @QuarkusTest
 class MetricsTest {
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     Fixtures fixtures;
@@ -53,7 +59,7 @@ class MetricsTest {
 
     @Test
     void everyDomainMetricIsExposed() {
-        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String text = Management.given(management).get("/q/metrics").then().statusCode(200).extract().asString();
         for (String name : List.of("spicegate_sessions_active", "spicegate_grants_awaiting_ack",
                 "spicegate_agents_oldest_seen_seconds", "spicegate_agents_stale", "spicegate_approvals_pending",
                 "spicegate_agent_polls_parked", "spicegate_logins_failed_total{method=\"basic\"}",
@@ -134,8 +140,8 @@ class MetricsTest {
         return QuarkusTransaction.requiringNew().call(() -> metrics.read(clock.instant()));
     }
 
-    static double scrape(String series) {
-        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    double scrape(String series) {
+        String text = Management.given(management).get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(text);
         if (!m.find()) {
             throw new AssertionError(series + " not found in /q/metrics");

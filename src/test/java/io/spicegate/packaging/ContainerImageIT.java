@@ -52,6 +52,7 @@ class ContainerImageIT {
                     "-jar", "/deployments/quarkus-run.jar"), strings(config.get("Entrypoint")));
             assertEquals("/deployments", config.get("WorkingDir").asText());
             assertTrue(config.get("ExposedPorts").has("8080/tcp"));
+            assertTrue(config.get("ExposedPorts").has("9000/tcp"), "the management interface");
 
             Path root = Files.createDirectories(work.resolve("rootfs"));
             System.out.println("image " + index.get("manifests").get(0).get("annotations") + ", layers:");
@@ -78,15 +79,19 @@ class ContainerImageIT {
                 }
                 int port = PortalProcess.freePort();
                 env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+                int managementPort = PortalProcess.freePort();
+                env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
                 Process portal = runInImage(root, strings(config.get("Entrypoint")), env, work.resolve("portal.log"));
                 try {
                     String base = "http://127.0.0.1:" + port;
-                    awaitReady(base, portal, work.resolve("portal.log"));
+                    String management = "http://127.0.0.1:" + managementPort;
+                    awaitReady(management, portal, work.resolve("portal.log"));
                     String uid = Files.readAllLines(Path.of("/proc/" + portal.pid() + "/status")).stream()
                             .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
                     assertEquals(List.of("185", "185", "185", "185"), List.of(uid.substring(4).strip().split("\\s+")));
                     assertEquals(1, Api.basic(base, "admin", "first-admin-pw").get("/api/v1/admin/users").expect(200).json().size());
-                    Api.anonymous(base).get("/q/metrics").expect(200);
+                    Api.anonymous(management).get("/q/metrics").expect(200);
+                    Api.anonymous(base).get("/q/metrics").expect(404);
                     System.out.println("the image's portal answered on " + base + " as uid 185 on a read-only root");
                 } finally {
                     portal.destroy();
@@ -128,7 +133,8 @@ class ContainerImageIT {
         return pb.start();
     }
 
-    static void awaitReady(String base, Process p, Path log) throws Exception {
+    /** Waits for /q/health/ready on the portal's management interface. */
+    static void awaitReady(String management, Process p, Path log) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
@@ -136,7 +142,7 @@ class ContainerImageIT {
                 throw new AssertionError("the image's portal exited with " + p.exitValue() + ":\n" + Files.readString(log));
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                if (http.send(HttpRequest.newBuilder(URI.create(management + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }

@@ -138,6 +138,7 @@ class PostgresRestartIT {
             try (PortalProcess a = PortalProcess.start("pg-restart-a", envA);
                  PortalProcess b = PortalProcess.start("pg-restart-b", envB)) {
                 Map<String, String> replicas = Map.of("A", a.base, "B", b.base);
+                Map<String, String> management = Map.of("A", a.management, "B", b.management);
                 Map<String, String> agentSecrets = seed(a.base);
 
                 // the load: 8 clients, 2 grant openers (A opens for the agent on B and B for the one on A), 2 agents
@@ -148,7 +149,7 @@ class PostgresRestartIT {
                 List<Outage> outages = new ArrayList<>();
                 for (String replica : replicas.keySet()) {
                     for (String health : List.of("ready", "live")) {
-                        pool.submit(guarded(() -> monitor(replica, replicas.get(replica), health)));
+                        pool.submit(guarded(() -> monitor(replica, management.get(replica), health)));
                     }
                 }
                 for (int i = 0; i < CLIENTS; i++) {
@@ -341,7 +342,7 @@ class PostgresRestartIT {
         }
     }
 
-    /** /q/health/ready or /live of one replica, every 100 ms. */
+    /** /q/health/ready or /live of one replica (on its management port), every 100 ms. */
     void monitor(String replica, String base, String health) {
         while (!stop) {
             send("monitor", health, replica, HttpRequest.newBuilder(URI.create(base + "/q/health/" + health)).GET());

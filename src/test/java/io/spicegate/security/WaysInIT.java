@@ -53,6 +53,22 @@ class WaysInIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Health and metrics answer on the management port only: the public port, the one users reach, has neither. */
+    @Test
+    void healthAndMetricsOnlyOnTheManagementPort() throws Exception {
+        for (String path : List.of("/q/health", "/q/health/ready", "/q/health/live", "/q/metrics")) {
+            assertEquals(404, HTTP.send(HttpRequest.newBuilder(URI.create(portal.base + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "public " + path);
+            HttpResponse<String> m = HTTP.send(HttpRequest.newBuilder(URI.create(portal.management + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, m.statusCode(), "management " + path);
+        }
+        assertTrue(HTTP.send(HttpRequest.newBuilder(URI.create(portal.management + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().contains("spicegate_sessions_active"));
+        assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(portal.base + "/q/openapi")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "the API description stays public");
+    }
+
     @Test
     void localFormLogin() throws Exception {
         HttpResponse<String> ok = formLogin("ralph", "demo");

@@ -13,11 +13,14 @@ public final class EmbeddedPortal implements AutoCloseable {
 
     public final PortalProcess process;
     public final String base;
+    /** The management interface (health, metrics). */
+    public final String management;
     private final Path dataDir;
 
     private EmbeddedPortal(PortalProcess process, Path dataDir) {
         this.process = process;
         this.base = process.base;
+        this.management = process.management;
         this.dataDir = dataDir;
     }
 

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged portal ({@code target/quarkus-app/quarkus-run.jar}) as a child process, for Failsafe tests:
- * started with an environment, ready when /q/health/ready answers 200, stopped by its own PID only.
+ * started with an environment, ready when /q/health/ready answers 200 on its management port, stopped by its own
+ * PID only. Health and metrics are on the management interface ({@link #management}), never on {@link #base}.
  */
 public final class PortalProcess implements AutoCloseable {
 
@@ -26,21 +27,28 @@ public final class PortalProcess implements AutoCloseable {
     private final Path log;
     public final int port;
     public final String base;
+    /** The management interface ({@code QUARKUS_MANAGEMENT_PORT}): {@code /q/health/*} and {@code /q/metrics}. */
+    public final String management;
 
-    private PortalProcess(Process process, Path log, int port) {
+    private PortalProcess(Process process, Path log, int port, int managementPort) {
         this.process = process;
         this.log = log;
         this.port = port;
         this.base = "http://127.0.0.1:" + port;
+        this.management = "http://127.0.0.1:" + managementPort;
     }
 
     public static Path buildDir() {
         return Path.of(System.getProperty("spicegate.build-dir", "target")).toAbsolutePath();
     }
 
-    /** Starts the portal on a free port with these variables (plus QUARKUS_HTTP_PORT) and waits until it is ready. */
+    /**
+     * Starts the portal on a free port and a free management port with these variables (plus QUARKUS_HTTP_PORT and
+     * QUARKUS_MANAGEMENT_PORT) and waits until it is ready.
+     */
     public static PortalProcess start(String name, Map<String, String> env) throws IOException, InterruptedException {
         int port = freePort();
+        int managementPort = freePort();
         Path jar = buildDir().resolve("quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the package phase first (./mvnw verify)");
@@ -51,7 +59,8 @@ public final class PortalProcess implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("SPICEGATE_"));
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        PortalProcess p = new PortalProcess(pb.start(), log, port);
+        pb.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        PortalProcess p = new PortalProcess(pb.start(), log, port, managementPort);
         p.awaitReady(READY_TIMEOUT);
         return p;
     }
@@ -64,7 +73,7 @@ public final class PortalProcess implements AutoCloseable {
                 throw new IllegalStateException("the portal exited with " + process.exitValue() + ":\n" + tail());
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready"))
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(management + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
