@@ -141,6 +141,7 @@ public class ConsoleAdmin {
         }
         audit.append(AuditLog.event("HOST_DELETED").actor(admin).detail(h.name + " at " + h.address), clock.instant());
         h.delete();
+        hostCredentials.signal(h.key()); // every replica forgets its agent's bearer
     }
 
     @Transactional

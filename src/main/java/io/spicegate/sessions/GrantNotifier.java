@@ -4,8 +4,10 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.spicegate.enrollment.AgentKey;
+import io.spicegate.enrollment.AgentMemory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -29,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class GrantNotifier {
 
-    public static final String CHANNEL = "spicegate_grants";
+    public static final String CHANNEL = AgentKey.CHANNEL;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     Optional<String> url;
@@ -39,6 +41,9 @@ public class GrantNotifier {
 
     @ConfigProperty(name = "quarkus.datasource.password")
     Optional<String> password;
+
+    @Inject AgentMemory memory;
+    @Inject GrantService grants;
 
     private final Map<AgentKey, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -83,6 +88,7 @@ public class GrantNotifier {
     }
 
     void wake(AgentKey agent) {
+        memory.forget(agent);
         Set<CompletableFuture<Void>> set = waiters.remove(agent);
         if (set != null) {
             set.forEach(f -> f.complete(null));
@@ -91,6 +97,8 @@ public class GrantNotifier {
 
     /** After a lost connection notifications may have been missed: every waiter re-reads its version. */
     void wakeAll() {
+        memory.forgetAll();
+        grants.forgetDestinations();
         for (AgentKey agent : Set.copyOf(waiters.keySet())) {
             wake(agent);
         }
@@ -112,6 +120,11 @@ public class GrantNotifier {
                         continue;
                     }
                     for (PGNotification n : batch) {
+                        if (GrantService.DESTINATIONS_CHANGED.equals(n.getParameter())) {
+                            // sent before the agents' own notifications in the same transaction: they read the new list
+                            grants.forgetDestinations();
+                            continue;
+                        }
                         try {
                             wake(AgentKey.parse(n.getParameter()));
                         } catch (NumberFormatException e) {
