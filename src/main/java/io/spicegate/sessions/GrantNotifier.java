@@ -26,7 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Wakes agents' long-polls when their workstation's grants (or their KVM host's tickets) change, on whichever
  * replica they poll: every change does {@code pg_notify('spicegate_grants', <workstation id> | h<host id>)} (an
  * {@link AgentKey}'s payload) in its transaction, and each portal LISTENs on one dedicated connection. Memory of
- * one process is never the source of truth, only a wake-up.
+ * one process is never the source of truth, only a wake-up: a notification naming an agent also makes this replica
+ * forget what it remembers of it ({@link AgentMemory}: its bearer, version, idle answer), the payload
+ * {@link GrantService#DESTINATIONS_CHANGED} its protected destinations, and a lost connection all of it.
  */
 @ApplicationScoped
 public class GrantNotifier {
