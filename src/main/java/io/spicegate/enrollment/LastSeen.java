@@ -1,5 +1,6 @@
 package io.spicegate.enrollment;
 
+import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -49,7 +50,12 @@ public class LastSeen {
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        flush();
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            // the database is gone first: only "last seen" of the last interval is lost, never a grant
+            Log.warnf("last seen of this replica's agents not written at shutdown: %s", e.getMessage());
+        }
     }
 
     /** Writes what is pending, one statement per kind (and per {@link #BATCH} agents); returns the statements run. */

@@ -42,14 +42,15 @@ class AgentBearerReplicaIT {
 
     @AfterAll
     static void stop() throws Exception {
-        try (PortalProcess x = a; PortalProcess y = b; ExternalPostgres p = pg) {
-            // closed in reverse order
+        try (ExternalPostgres p = pg; PortalProcess y = b; PortalProcess x = a) {
+            // closed in reverse order: the portals (which write last seen as they stop), then the database
         }
     }
 
     @Test
     void bRemembersTheBearerUntilNotified() throws Exception {
         Agent agent = workstationAgent("ws-remembered", "10.81.0.1");
+        assertEquals(200, agent.poll(b));
         try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
             // behind the portal's back, with no NOTIFY: only a replica that asks the database sees it
             st.executeUpdate("update workstation set secret_hash = 'x' where id = " + agent.id);

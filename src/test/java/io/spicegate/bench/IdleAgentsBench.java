@@ -36,6 +36,8 @@ class IdleAgentsBench {
     static final int AGENTS = 10_000;
     static final int CONSOLES = 2_000;
     static final Duration POLL_PERIOD = Duration.ofSeconds(30);
+    /** Why polls failed (an HTTP status or the client's exception), for the report. */
+    static final Map<String, AtomicLong> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
 
     record Step(int agents, double cpu, double heap, double rss, long answeredPerMinute, double parked, long failed) {
     }
@@ -112,6 +114,7 @@ class IdleAgentsBench {
                     s.agents() == 0 ? "-" : String.format("%.2f %% per 1 000", extra * 1000 / s.agents()),
                     s.heap(), s.rss(), s.answeredPerMinute(), s.parked(), s.failed());
         }
+        System.out.println("failed polls by cause: " + FAILURES);
     }
 
     static void poll(HttpClient http, String base, String secret, long after, AtomicBoolean stop, AtomicLong answered,
@@ -133,6 +136,10 @@ class IdleAgentsBench {
                         }
                     } else {
                         failed.incrementAndGet();
+                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause() : e;
+                        FAILURES.computeIfAbsent(r != null ? "HTTP " + r.statusCode() : cause.getClass().getSimpleName(),
+                                k -> new AtomicLong()).incrementAndGet();
                         long again = next;
                         CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)
                                 .execute(() -> poll(http, base, secret, again, stop, answered, failed));
