@@ -27,6 +27,8 @@ public class AgentMemory {
     }
 
     private final AtomicLong generation = new AtomicLong();
+    /** Only while this replica hears the notifications can it trust what it remembers. */
+    private volatile boolean listening;
     private final Map<String, Bearer> bearers = new ConcurrentHashMap<>();
     private final Map<AgentKey, String> bearerOf = new ConcurrentHashMap<>();
     private final List<Memo<?>> memos = new CopyOnWriteArrayList<>();
@@ -36,8 +38,20 @@ public class AgentMemory {
         return generation.get();
     }
 
+    /**
+     * Whether this replica is LISTENing: while it is not, nothing is remembered or answered from memory (a
+     * revocation it cannot hear of must still take effect at the agent's next call).
+     */
+    public void listening(boolean on) {
+        forgetAll();
+        listening = on;
+    }
+
     /** The admitted agent of {@code kind} whose secret hashes to {@code hash}, if remembered; else null. */
     AgentKey bearer(AgentKind kind, String hash) {
+        if (!listening) {
+            return null;
+        }
         Bearer b = bearers.get(hash);
         // the map lookup found it by this hash already; the constant-time compare keeps a timing side channel out
         // of the one step that compares secret material, whatever the map does
@@ -51,7 +65,7 @@ public class AgentMemory {
     /** Remembers an admitted agent's bearer hash, unless something was forgotten since {@code since}. */
     void rememberBearer(String hash, AgentKey agent, long since) {
         synchronized (this) {
-            if (generation.get() != since) {
+            if (!listening || generation.get() != since) {
                 return;
             }
             String old = bearerOf.put(agent, hash);
@@ -108,13 +122,13 @@ public class AgentMemory {
 
         /** The remembered value, or null. */
         public V get(AgentKey agent) {
-            return values.get(agent);
+            return memory.listening ? values.get(agent) : null;
         }
 
         /** Remembers {@code value}, unless something was forgotten since {@code since} (then the read may be stale). */
         public void put(AgentKey agent, V value, long since) {
             synchronized (memory) {
-                if (memory.generation.get() == since) {
+                if (memory.listening && memory.generation.get() == since) {
                     values.put(agent, value);
                 }
             }

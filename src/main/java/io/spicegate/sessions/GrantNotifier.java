@@ -114,6 +114,7 @@ public class GrantNotifier {
                     st.execute("LISTEN " + CHANNEL);
                 }
                 wakeAll();
+                memory.listening(true);
                 backoff = 200;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
@@ -135,6 +136,7 @@ public class GrantNotifier {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
+                memory.listening(false);
                 if (!running) {
                     return;
                 }
