@@ -65,7 +65,7 @@ public class AgentResource {
     @Path("/grants")
     public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after) {
         return poll.answer(() -> credentials.authenticate(AgentKind.WORKSTATION, authorization), after,
-                ws -> grants.grants(ws.id()));
+                ws -> grants.grants(ws.id()), (ws, version) -> grants.unchanged(ws.id(), version));
     }
 
     @POST
@@ -82,7 +82,7 @@ public class AgentResource {
     @Path("/tickets")
     public Uni<TicketSet> tickets(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after) {
         return poll.answer(() -> credentials.authenticate(AgentKind.HOST, authorization), after,
-                host -> tickets.tickets(host.id()));
+                host -> tickets.tickets(host.id()), (host, version) -> null);
     }
 
     /** Host agents: which one-time passwords are set on the VMs, and which failed. */

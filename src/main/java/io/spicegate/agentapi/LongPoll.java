@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -27,8 +28,13 @@ public class LongPoll {
     @Inject AgentVersions versions;
     @Inject SpicegateConfig config;
 
-    /** Authenticates on a worker thread, then answers {@code read} of the agent now or at its next change. */
-    public <T> Uni<T> answer(Supplier<AgentKey> authenticate, Long after, Function<AgentKey, T> read) {
+    /**
+     * Authenticates on a worker thread, then answers {@code read} of the agent now or at its next change. A poll that
+     * ends with no change answers {@code unchanged} of the agent and its version (still {@code after}: any change
+     * would have woken it) when that is not null, with no database work.
+     */
+    public <T> Uni<T> answer(Supplier<AgentKey> authenticate, Long after, Function<AgentKey, T> read,
+                             BiFunction<AgentKey, Long, T> unchanged) {
         return Uni.createFrom().item(authenticate)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToUni(agent -> {
@@ -46,7 +52,8 @@ public class LongPoll {
                                     // this replica is going away: the agent polls again (another replica, or this one restarted)
                                     throw Problem.notReady("This portal is restarting: poll again.", 1);
                                 }
-                                return read.apply(agent);
+                                T same = change.isDone() ? null : unchanged.apply(agent, after);
+                                return same != null ? same : read.apply(agent);
                             });
                 });
     }

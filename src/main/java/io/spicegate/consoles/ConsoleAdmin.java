@@ -163,6 +163,7 @@ public class ConsoleAdmin {
         }
         audit.append(AuditLog.event("HOST_DELETED").actor(admin).detail(Changes.listing(HostAudit.of(h))), clock.instant());
         h.delete();
+        hostCredentials.signal(h.key()); // every replica forgets its agent's bearer
     }
 
     @Transactional

@@ -1,5 +1,6 @@
 package io.spicegate.enrollment;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.spicegate.audit.AuditLog;
 import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.shared.Problem;
@@ -34,6 +35,8 @@ public class AgentCredentials {
     @Inject AuditLog audit;
     @Inject SpicegateConfig config;
     @Inject Event<AgentEnrolled> enrolled;
+    @Inject AgentMemory memory;
+    @Inject LastSeen lastSeen;
 
     /** A fresh enrollment token for the machine; any earlier token and the enrolled agent's secret stop working. */
     @Transactional
@@ -44,6 +47,7 @@ public class AgentCredentials {
         machine.enrollmentTokenHash = Secrets.sha256(token);
         machine.enrollmentExpiresAt = now.plus(Duration.ofHours(config.agent().enrollmentHours()));
         machine.secretHash = null;
+        signal(machine.key());
         audit.append(kind.event("ENROLLMENT_TOKEN_ISSUED", machine.name, "valid until " + machine.enrollmentExpiresAt)
                 .actor(actor), now);
         return token;
@@ -80,20 +84,47 @@ public class AgentCredentials {
         return new EnrollResponse(secret, machine.name, kind.mode());
     }
 
-    /** The admitted machine of {@code kind} whose agent holds this bearer secret; 401 otherwise (removed, disabled, wrong). */
-    @Transactional
+    /**
+     * The admitted machine of {@code kind} whose agent holds this bearer secret; 401 otherwise (removed, disabled,
+     * wrong). A bearer this replica already admitted is answered from {@link AgentMemory} without a database round
+     * trip: every re-enrollment, disabling or removal notifies all replicas ({@link #signal}), which forget it at once.
+     * The call is noted in {@link LastSeen}, written in batches.
+     */
     public AgentKey authenticate(AgentKind kind, String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new Problem(401, "Agents authenticate with 'Authorization: Bearer <secret>': enroll first.");
         }
         String secret = authorization.substring(7).strip();
-        AgentHost machine = secret.isEmpty() || secret.length() > 200 ? null
-                : first(kind, "secretHash", Secrets.sha256(secret), LockModeType.NONE);
-        if (machine == null || !machine.admitted()) {
+        if (secret.isEmpty() || secret.length() > 200) {
             throw new Problem(401, kind.notEnrolled);
         }
-        machine.seen(clock.instant());
-        return machine.key();
+        String hash = Secrets.sha256(secret);
+        AgentKey agent = memory.bearer(kind, hash);
+        if (agent == null) {
+            long since = memory.generation();
+            boolean committed = !QuarkusTransaction.isActive(); // inside a transaction it may read its own changes
+            agent = QuarkusTransaction.joiningExisting().call(() -> {
+                AgentHost machine = first(kind, "secretHash", hash, LockModeType.NONE);
+                return machine == null || !machine.admitted() ? null : machine.key();
+            });
+            if (agent == null) {
+                throw new Problem(401, kind.notEnrolled);
+            }
+            if (committed) {
+                memory.rememberBearer(hash, agent, since);
+            }
+        }
+        lastSeen.seen(agent, clock.instant());
+        return agent;
+    }
+
+    /**
+     * In the caller's transaction: tells every replica, when it commits, that this agent's credentials or work
+     * changed, so that none answers from what it remembers of it (and its parked poll wakes).
+     */
+    public void signal(AgentKey agent) {
+        em.createNativeQuery("select pg_notify('" + AgentKey.CHANNEL + "', ?1)").setParameter(1, agent.payload())
+                .getSingleResult();
     }
 
     /** The machine of {@code kind} whose {@code field} holds {@code hash}, or null. */

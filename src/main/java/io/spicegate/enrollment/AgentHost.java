@@ -6,13 +6,12 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.MappedSuperclass;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
  * A machine that may run an enrolled agent (a workstation or a KVM host): the agent link columns both tables share.
  * A mapped superclass rather than an embeddable, so that the subclasses' {@code @DynamicUpdate} still writes only
- * the columns that changed: a poll touching {@code lastSeenAt} never writes back a re-enrollment's secret.
+ * the columns that changed: an ack touching {@code lastSeenAt} never writes back a re-enrollment's secret.
  */
 @MappedSuperclass
 public abstract class AgentHost extends PanacheEntityBase {
@@ -62,13 +61,6 @@ public abstract class AgentHost extends PanacheEntityBase {
     public void acked(long version, Instant now) {
         lastSeenAt = now;
         ackedVersion = version;
-    }
-
-    /** The agent called in; written at most every 10 seconds, so polls do not rewrite the row each time. */
-    void seen(Instant now) {
-        if (lastSeenAt == null || Duration.between(lastSeenAt, now).toSeconds() >= 10) {
-            lastSeenAt = now;
-        }
     }
 
     /** The wake-up key of this machine's agent. */

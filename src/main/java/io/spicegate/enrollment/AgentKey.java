@@ -6,6 +6,9 @@ package io.spicegate.enrollment;
  */
 public record AgentKey(AgentKind kind, long id) {
 
+    /** The NOTIFY channel that names agents whose work or credentials changed. */
+    public static final String CHANNEL = "spicegate_grants";
+
     public static AgentKey workstation(long id) {
         return new AgentKey(AgentKind.WORKSTATION, id);
     }

@@ -49,12 +49,17 @@ public class DomainMetrics {
                 .description("seconds since the least recently seen enrolled, active workstation agent polled")
                 .baseUnit("seconds").register(registry);
         Gauge.builder("spicegate_agents_stale", this, m -> m.figures.staleAgents())
-                .description("enrolled, active workstation agents not seen for longer than the lease").register(registry);
+                .description("enrolled, active workstation agents not seen for longer than the lease (plus the "
+                        + "last-seen flush interval: replicas write last seen in batches)").register(registry);
         Gauge.builder("spicegate_approvals_pending", this, m -> m.figures.pendingApprovals())
                 .description("off-hours requests waiting for an approver (0 where the feature is not installed)")
                 .register(registry);
-        Gauge.builder("spicegate_agent_polls_parked", notifier, GrantNotifier::waiting)
+        Gauge.builder("spicegate_agent_parked_polls", notifier, GrantNotifier::waiting)
                 .description("agent long-polls parked on this replica, waiting for a change").register(registry);
+        // the earlier name of the same gauge, kept for existing dashboards and alerts
+        Gauge.builder("spicegate_agent_polls_parked", notifier, GrantNotifier::waiting)
+                .description("agent long-polls parked on this replica (old name of spicegate_agent_parked_polls)")
+                .register(registry);
         // incremented by AuthService; registered here so that both series exist (at 0) from the start
         registry.counter("spicegate_logins_failed", "method", "form");
         registry.counter("spicegate_logins_failed", "method", "basic");
@@ -79,7 +84,7 @@ public class DomainMetrics {
                        (select count(*) from workstation where active and secret_hash is not null
                            and coalesce(last_seen_at, enrolled_at) < ?2),
                        to_regclass('access_request') is not null""")
-                .setParameter(1, at).setParameter(2, at.minusSeconds(config.agent().leaseSeconds()))
+                .setParameter(1, at).setParameter(2, at.minusSeconds(staleAfterSeconds(config)))
                 .getSingleResult();
         double pending = 0;
         if (Boolean.TRUE.equals(row[4])) {
@@ -88,6 +93,14 @@ public class DomainMetrics {
                     .getSingleResult()).doubleValue();
         }
         return new Figures(num(row[0]), num(row[1]), Math.max(0, num(row[2])), num(row[3]), pending);
+    }
+
+    /**
+     * An agent is stale once not seen for longer than its lease plus the last-seen flush interval: each replica
+     * writes last seen only that often ({@code enrollment/LastSeen}), so a polling agent never looks stale.
+     */
+    public static long staleAfterSeconds(SpicegateConfig config) {
+        return (long) config.agent().leaseSeconds() + config.agent().lastSeenFlushSeconds();
     }
 
     private static double num(Object o) {

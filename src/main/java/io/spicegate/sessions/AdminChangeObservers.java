@@ -2,6 +2,8 @@ package io.spicegate.sessions;
 
 import io.spicegate.consoles.ConsoleDeleting;
 import io.spicegate.consoles.DestinationsChanged;
+import io.spicegate.enrollment.AgentCredentials;
+import io.spicegate.enrollment.AgentKey;
 import io.spicegate.shared.Problem;
 import io.spicegate.users.UserDeactivated;
 import io.spicegate.users.UserDeleted;
@@ -24,6 +26,7 @@ public class AdminChangeObservers {
     @Inject SessionService sessions;
     @Inject GrantService grants;
     @Inject TicketService tickets;
+    @Inject AgentCredentials credentials;
 
     /** A deactivated user's live sessions are revoked at once. */
     void userDeactivated(@Observes UserDeactivated e) {
@@ -51,12 +54,15 @@ public class AdminChangeObservers {
     void workstationChanged(@Observes WorkstationChanged e) {
         if (!e.removed()) {
             grants.bump(e.workstationId());
+        } else {
+            credentials.signal(AgentKey.workstation(e.workstationId())); // every replica forgets its bearer
         }
         tickets.bumpAll();
     }
 
     /** The protected destinations changed: every agent fetches the new list (host agents: their ports). */
     void destinationsChanged(@Observes DestinationsChanged e) {
+        grants.destinationsChanged();
         for (Workstation w : Workstation.<Workstation>listAll()) {
             grants.bump(w.id);
         }

@@ -1,10 +1,13 @@
 package io.spicegate.sessions;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.spicegate.enrollment.AgentCredentials;
 import io.spicegate.enrollment.AgentKey;
+import io.spicegate.enrollment.AgentMemory;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 
 /**
  * The version skeleton under grants and tickets: each enrolled machine has a version that bumps, with targeted SQL,
@@ -14,6 +17,15 @@ import jakarta.transaction.Transactional;
 public class AgentVersions {
 
     @Inject EntityManager em;
+    @Inject AgentCredentials credentials;
+    @Inject AgentMemory memory;
+
+    private AgentMemory.Memo<Long> remembered;
+
+    @PostConstruct
+    void init() {
+        remembered = memory.memo();
+    }
 
     /** Marks the agent's work changed, in the caller's transaction, and returns the new version. */
     public long bump(AgentKey agent) {
@@ -21,17 +33,28 @@ public class AgentVersions {
         Number v = (Number) em.createNativeQuery("update " + agent.kind().table + " set " + column + " = " + column
                         + " + 1 where id = ?1 returning " + column)
                 .setParameter(1, agent.id()).getSingleResult();
-        em.createNativeQuery("select pg_notify('" + GrantNotifier.CHANNEL + "', ?1)")
-                .setParameter(1, agent.payload()).getSingleResult();
+        credentials.signal(agent);
         return v.longValue();
     }
 
-    /** The agent's current version. */
-    @Transactional
+    /**
+     * The agent's current version: remembered between its polls (a parked poll's renewal reads no row), forgotten on
+     * every replica when a bump's notification arrives.
+     */
     public long version(AgentKey agent) {
-        Number v = (Number) em.createNativeQuery("select " + agent.kind().versionColumn + " from " + agent.kind().table
-                        + " where id = ?1")
-                .setParameter(1, agent.id()).getSingleResult();
-        return v.longValue();
+        Long known = remembered.get(agent);
+        if (known != null) {
+            return known;
+        }
+        long since = memory.generation();
+        // a version read inside a transaction may be that transaction's own uncommitted bump: never remembered
+        boolean committed = !QuarkusTransaction.isActive();
+        long v = QuarkusTransaction.joiningExisting().call(() -> ((Number) em.createNativeQuery("select "
+                        + agent.kind().versionColumn + " from " + agent.kind().table + " where id = ?1")
+                .setParameter(1, agent.id()).getSingleResult()).longValue());
+        if (committed) {
+            remembered.put(agent, v, since);
+        }
+        return v;
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.spicegate.enrollment.AgentKey;
+import io.spicegate.enrollment.AgentMemory;
 import io.spicegate.shared.DedicatedConnections;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -23,14 +24,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * Wakes agents' long-polls when their workstation's grants (or their KVM host's tickets) change, on whichever
  * replica they poll: every change does {@code pg_notify('spicegate_grants', <workstation id> | h<host id>)} (an
  * {@link AgentKey}'s payload) in its transaction, and each portal LISTENs on one dedicated connection. Memory of
- * one process is never the source of truth, only a wake-up.
+ * one process is never the source of truth, only a wake-up: a notification naming an agent also makes this replica
+ * forget what it remembers of it ({@link AgentMemory}: its bearer, version, idle answer), the payload
+ * {@link GrantService#DESTINATIONS_CHANGED} its protected destinations, and a lost connection all of it.
  */
 @ApplicationScoped
 public class GrantNotifier {
 
-    public static final String CHANNEL = "spicegate_grants";
+    public static final String CHANNEL = AgentKey.CHANNEL;
 
     @Inject DedicatedConnections connections;
+
+    @Inject AgentMemory memory;
+    @Inject GrantService grants;
 
     private final Map<AgentKey, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -75,6 +81,7 @@ public class GrantNotifier {
     }
 
     void wake(AgentKey agent) {
+        memory.forget(agent);
         Set<CompletableFuture<Void>> set = waiters.remove(agent);
         if (set != null) {
             set.forEach(f -> f.complete(null));
@@ -83,6 +90,8 @@ public class GrantNotifier {
 
     /** After a lost connection notifications may have been missed: every waiter re-reads its version. */
     void wakeAll() {
+        memory.forgetAll();
+        grants.forgetDestinations();
         for (AgentKey agent : Set.copyOf(waiters.keySet())) {
             wake(agent);
         }
@@ -96,6 +105,7 @@ public class GrantNotifier {
                     st.execute("LISTEN " + CHANNEL);
                 }
                 wakeAll();
+                memory.listening(true);
                 backoff = 200;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
@@ -104,6 +114,11 @@ public class GrantNotifier {
                         continue;
                     }
                     for (PGNotification n : batch) {
+                        if (GrantService.DESTINATIONS_CHANGED.equals(n.getParameter())) {
+                            // sent before the agents' own notifications in the same transaction: they read the new list
+                            grants.forgetDestinations();
+                            continue;
+                        }
                         try {
                             wake(AgentKey.parse(n.getParameter()));
                         } catch (NumberFormatException e) {
@@ -112,6 +127,7 @@ public class GrantNotifier {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
+                memory.listening(false);
                 if (!running) {
                     return;
                 }

@@ -2,7 +2,10 @@ package io.spicegate.sessions;
 
 import io.spicegate.audit.AuditLog;
 import io.spicegate.consoles.Console;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.spicegate.enrollment.AgentKey;
+import io.spicegate.enrollment.AgentMemory;
+import jakarta.annotation.PostConstruct;
 import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.Destination;
 import io.spicegate.protocol.Grant;
@@ -11,6 +14,7 @@ import io.spicegate.protocol.GrantSet;
 import io.spicegate.protocol.HostFacts;
 import io.spicegate.workstations.Workstation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import java.net.InetAddress;
@@ -25,6 +29,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Grants (DESIGN.md rule 3): what one workstation's agent must allow now, derived from its ACTIVE sessions,
@@ -32,6 +37,30 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class GrantService extends AgentWork {
+
+    /** The NOTIFY payload saying the consoles or their hosts changed: every replica forgets its destinations. */
+    public static final String DESTINATIONS_CHANGED = "destinations";
+    /** Host names are resolved again after this long even when no console changed (their DNS may have). */
+    static final Duration RESOLVE_AGAIN = Duration.ofMinutes(1);
+
+    /** A workstation's grant set at one version had no grants: its answer is the destinations, and these two facts. */
+    private record Idle(long version, boolean strict) {
+    }
+
+    /** The protected destinations as read at {@code generation} and {@code at}. */
+    private record Destinations(long generation, Instant at, List<Destination> list) {
+    }
+
+    @Inject AgentMemory memory;
+
+    private final AtomicLong destinationsGeneration = new AtomicLong();
+    private volatile Destinations destinations;
+    private AgentMemory.Memo<Idle> idle;
+
+    @PostConstruct
+    void init() {
+        idle = memory.memo();
+    }
 
     /** Marks the workstation's grants changed; agents polling any replica wake when the transaction commits. */
     public Long bump(Long workstationId) {
@@ -42,6 +71,7 @@ public class GrantService extends AgentWork {
     @Transactional
     public GrantSet grants(long workstationId) {
         Instant now = clock.instant();
+        long since = memory.generation();
         Workstation ws = Workstation.findById(workstationId);
         List<ConsoleSession> live = ConsoleSession.list(
                 "workstation.id = ?1 and state = ?2 and endsAt > ?3 order by startsAt", workstationId, SessionState.ACTIVE, now);
@@ -59,11 +89,67 @@ public class GrantService extends AgentWork {
                         s.endsAt, left, vv, s.zone != null ? s.zone : config.displayZone()));
             }
         }
+        AgentKey agent = AgentKey.workstation(workstationId);
+        if (grants.isEmpty()) {
+            idle.put(agent, new Idle(ws.grantVersion, ws.strict), since);
+        } else {
+            idle.remove(agent);
+        }
         return new GrantSet(ws.grantVersion, config.agent().leaseSeconds(), ws.strict, protectedDestinations(), grants);
     }
 
-    /** Every console's host address with all its SPICE ports: REJECTed on workstations for everyone not granted. */
+    /**
+     * The grant set of a workstation whose version is still {@code version}, without reading its rows, when this
+     * replica answered that version with no grants: a session that becomes live bumps the version, so no grant can
+     * have appeared since, and {@code left} and launch files exist only with grants. Null when not remembered.
+     */
+    public GrantSet unchanged(long workstationId, long version) {
+        Idle known = idle.get(AgentKey.workstation(workstationId));
+        if (known == null || known.version() != version) {
+            return null;
+        }
+        return new GrantSet(version, config.agent().leaseSeconds(), known.strict(), protectedDestinations(), List.of());
+    }
+
+    /**
+     * Every console's host address with all its SPICE ports: REJECTed on workstations for everyone not granted.
+     * Kept in memory: read again after {@link #DESTINATIONS_CHANGED} reaches this replica (or its notifications
+     * reconnect), and every {@link #RESOLVE_AGAIN} for host names' sake.
+     */
     public List<Destination> protectedDestinations() {
+        Instant now = clock.instant();
+        Destinations known = destinations;
+        long generation = destinationsGeneration.get();
+        if (known != null && known.generation() == generation && now.isBefore(known.at().plus(RESOLVE_AGAIN))) {
+            return known.list();
+        }
+        List<Destination> list = QuarkusTransaction.joiningExisting().call(this::readDestinations);
+        synchronized (destinationsGeneration) {
+            if (destinationsGeneration.get() == generation) {
+                destinations = new Destinations(generation, now, list);
+            }
+        }
+        return list;
+    }
+
+    /**
+     * In the admin's transaction that changed a console or host: every replica forgets its protected destinations
+     * when it commits. Sent before the agents' own notifications, so the agents they wake read the new list.
+     */
+    public void destinationsChanged() {
+        em.createNativeQuery("select pg_notify('" + GrantNotifier.CHANNEL + "', ?1)").setParameter(1, DESTINATIONS_CHANGED)
+                .getSingleResult();
+    }
+
+    /** The protected destinations are read again at the next call. */
+    void forgetDestinations() {
+        synchronized (destinationsGeneration) {
+            destinationsGeneration.incrementAndGet();
+            destinations = null;
+        }
+    }
+
+    private List<Destination> readDestinations() {
         Map<String, Set<Integer>> byAddress = new TreeMap<>();
         for (Console c : Console.<Console>list("select c from Console c join fetch c.host")) {
             for (String a : addresses(c.host.address)) {

@@ -134,9 +134,19 @@ public interface SpicegateConfig {
         @WithDefault("90")
         int leaseSeconds();
 
-        /** How long a long-poll is held when nothing changes. */
+        /**
+         * How long a long-poll is held when nothing changes. Agents give up on a poll after their
+         * {@code poll.timeout.seconds} (35 by default) and proxies after their read timeout: both must be longer.
+         */
         @WithDefault("30")
         int pollSeconds();
+
+        /**
+         * How often each replica writes the agents it heard from to {@code last_seen_at}, in one statement per kind:
+         * "last seen" in the database is up to this much older than the agent's last call.
+         */
+        @WithDefault("60")
+        int lastSeenFlushSeconds();
 
         /** How long Open console waits for the agent's ack before saying so. */
         @WithDefault("10")

@@ -3,6 +3,7 @@ package io.spicegate.bench;
 import io.spicegate.testing.Api;
 import io.spicegate.testing.ExternalPostgres;
 import io.spicegate.testing.PortalProcess;
+import io.spicegate.testing.ScaleRows;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -11,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -21,18 +24,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Benchmark (bench profile, not CI): 10 000 idle agents long-polling one portal replica. Measured on the portal
- * process: heap in use after a full GC (jcmd GC.run, then /q/metrics jvm_memory_used_bytes), resident memory, and
- * CPU (from /proc, % of one core) over a minute of idling — every agent re-polls when its 30 s poll ends, so that is
- * ~333 polls/s, each authenticated against PostgreSQL. The same figures with no agent are taken first, in the same run.
- * Needs ulimit -n above 10 000 for this JVM and for the portal (10 000 sockets each).
+ * Benchmark (bench profile, not CI): idle agents long-polling one portal replica that holds 2 000 consoles on 100
+ * KVM hosts ({@link ScaleRows#consoles}). Side by side in one run, on the portal process: no agents, then 1 000,
+ * then 10 000. CPU is the portal PID's user + system time from /proc over a minute, taken after a warm-up and one
+ * whole poll period at each step (so every agent renewed at least once and start-up work is over); heap is the heap
+ * in use after a full GC (jcmd GC.run). Every agent re-polls when its poll ends: 33 renewals/s per 1 000 agents at
+ * the default 30 s. Needs ulimit -n above 10 000 (10 000 sockets in this JVM and in the portal, which inherits it).
  */
 class IdleAgentsBench {
 
     static final int AGENTS = 10_000;
+    static final int CONSOLES = 2_000;
+    static final Duration POLL_PERIOD = Duration.ofSeconds(30);
+    /** Why polls failed (an HTTP status or the client's exception), for the report. */
+    static final Map<String, AtomicLong> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    record Step(int agents, double cpu, double heap, double rss, long answeredPerMinute, double parked, long failed) {
+    }
 
     @Test
-    void tenThousandIdleAgents() throws Exception {
+    void idleAgents() throws Exception {
         long limit = BenchSupport.openFilesLimit();
         System.out.println("open files limit (ulimit -n): " + limit);
         assertTrue(limit > AGENTS + 1000, "raise ulimit -n above " + (AGENTS + 1000) + " (it is " + limit + ")");
@@ -41,48 +52,69 @@ class IdleAgentsBench {
             Map<String, String> env = pg.portalEnv(db);
             env.put("QUARKUS_LOG_CATEGORY__IO_SPICEGATE_AUDIT__LEVEL", "WARN");
             try (PortalProcess portal = PortalProcess.start("bench-idle", env); Connection sql = pg.connect(db)) {
+                ScaleRows.consoles(sql, "idle", CONSOLES, 20);
                 BenchSupport.seedAgents(sql, "idle", "sga_idle_", AGENTS, "10.70.");
-                Thread.sleep(20_000); // started, scheduled jobs ran once
-                double heap0 = BenchSupport.heapAfterGcMiB(portal);
-                double cpu0 = BenchSupport.cpuPercent(portal.pid(), Duration.ofSeconds(30));
-                double rss0 = BenchSupport.rssMiB(portal.pid());
+                Thread.sleep(60_000); // started, scheduled jobs ran, start-up compilation settled
+                List<Step> steps = new ArrayList<>();
+                steps.add(measure(portal, 0, new AtomicLong(), new AtomicLong()));
 
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicLong answered = new AtomicLong();
                 AtomicLong failed = new AtomicLong();
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(20)).build();
-                long t0 = System.nanoTime();
-                for (int i = 0; i < AGENTS; i++) {
-                    poll(client, portal.base, "sga_idle_" + i, 0, stop, answered, failed);
-                    if (i % 100 == 99) {
-                        Thread.sleep(300); // spread over 30 s, as agents started over time are
+                int started = 0;
+                for (int target : new int[] {1_000, AGENTS}) {
+                    for (; started < target; started++) {
+                        poll(client, portal.base, "sga_idle_" + started, 0, stop, answered, failed);
+                        if (started % 100 == 99) {
+                            Thread.sleep(300); // 333 starts a second, as agents started over time are
+                        }
                     }
+                    awaitParked(portal, target);
+                    Thread.sleep(POLL_PERIOD.plusSeconds(5).toMillis()); // every agent renewed once: timeouts spread like starts
+                    steps.add(measure(portal, target, answered, failed));
                 }
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                double parked;
-                while ((parked = BenchSupport.metricSum(portal, "spicegate_agent_polls_parked", null)) < AGENTS * 0.98
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(1000);
-                }
-                System.out.printf("%,.0f polls parked %d s after the first agent started%n", parked,
-                        Duration.ofNanos(System.nanoTime() - t0).toSeconds());
-                Thread.sleep(35_000); // one poll period: the polls' timeouts are spread like their starts
-                long a0 = answered.get();
-                double cpu = BenchSupport.cpuPercent(portal.pid(), Duration.ofSeconds(60));
-                long perMinute = answered.get() - a0;
-                double heap = BenchSupport.heapAfterGcMiB(portal);
-                double rss = BenchSupport.rssMiB(portal.pid());
-                parked = BenchSupport.metricSum(portal, "spicegate_agent_polls_parked", null);
                 stop.set(true);
-                System.out.println("\n=== " + AGENTS + " idle agents on one replica (external PostgreSQL, same machine) ===");
-                System.out.printf("no agents:       heap after GC %6.1f MiB, RSS %6.0f MiB, CPU %5.1f %% of one core%n", heap0, rss0, cpu0);
-                System.out.printf("%,d agents:   heap after GC %6.1f MiB, RSS %6.0f MiB, CPU %5.1f %% of one core "
-                                + "(%,d polls answered in that minute, %,.0f parked, %d failed requests)%n",
-                        AGENTS, heap, rss, cpu, perMinute, parked, failed.get());
-                System.out.printf("per parked agent: %.1f KiB heap%n", (heap - heap0) * 1024 / AGENTS);
+                report(steps);
             }
         }
+    }
+
+    /** Waits (at most two minutes) until nearly all {@code agents} polls are parked. */
+    static void awaitParked(PortalProcess portal, int agents) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (BenchSupport.metricSum(portal, "spicegate_agent_parked_polls", null) < agents * 0.98
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+        }
+    }
+
+    /** A minute of the portal's CPU, then its heap after GC, resident memory, parked polls and failures so far. */
+    static Step measure(PortalProcess portal, int agents, AtomicLong answered, AtomicLong failed) throws Exception {
+        long a0 = answered.get();
+        double cpu = BenchSupport.cpuPercent(portal.pid(), Duration.ofSeconds(60));
+        long perMinute = answered.get() - a0;
+        double heap = BenchSupport.heapAfterGcMiB(portal);
+        double rss = BenchSupport.rssMiB(portal.pid());
+        double parked = BenchSupport.metricSum(portal, "spicegate_agent_parked_polls", null);
+        Step step = new Step(agents, cpu, heap, rss, perMinute, parked, failed.get());
+        System.out.println("measured: " + step);
+        return step;
+    }
+
+    static void report(List<Step> steps) {
+        Step none = steps.get(0);
+        System.out.println("\n=== idle agents on one replica, " + CONSOLES + " consoles (external PostgreSQL, same machine) ===");
+        for (Step s : steps) {
+            double extra = s.cpu() - none.cpu();
+            System.out.printf("%,6d agents: CPU %5.1f %% of one core (%+5.1f %% vs none; %s), heap after GC %6.1f MiB, "
+                            + "RSS %5.0f MiB, %,d polls answered in that minute, %,.0f parked, %d failed%n",
+                    s.agents(), s.cpu(), extra,
+                    s.agents() == 0 ? "-" : String.format("%.2f %% per 1 000", extra * 1000 / s.agents()),
+                    s.heap(), s.rss(), s.answeredPerMinute(), s.parked(), s.failed());
+        }
+        System.out.println("failed polls by cause: " + FAILURES);
     }
 
     static void poll(HttpClient http, String base, String secret, long after, AtomicBoolean stop, AtomicLong answered,
@@ -104,6 +136,10 @@ class IdleAgentsBench {
                         }
                     } else {
                         failed.incrementAndGet();
+                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause() : e;
+                        FAILURES.computeIfAbsent(r != null ? "HTTP " + r.statusCode() : cause.getClass().getSimpleName(),
+                                k -> new AtomicLong()).incrementAndGet();
                         long again = next;
                         CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)
                                 .execute(() -> poll(http, base, secret, again, stop, answered, failed));

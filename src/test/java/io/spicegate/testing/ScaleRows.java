@@ -44,6 +44,21 @@ public final class ScaleRows {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
+    /**
+     * {@code n} consoles named {@code <prefix>-vm-<i>}, {@code perHost} to a KVM host ({@code <prefix>-kvm-<j>} at
+     * 10.60.x.y), each with its own TLS port: what a realistic portal's protected destinations are made of.
+     */
+    public static void consoles(Connection c, String prefix, int n, int perHost) throws SQLException {
+        int hosts = (n + perHost - 1) / perHost;
+        try (Statement st = c.createStatement()) {
+            st.execute("insert into kvm_host (name, address) select '%1$s-kvm-' || j, '10.60.' || (j / 250) || '.' || (j %% 250 + 1) "
+                    .formatted(prefix) + "from generate_series(0, " + (hosts - 1) + ") j");
+            st.execute(("insert into console (name, host_id, tls_port) select '%1$s-vm-' || i, h.id, 5900 + i %% %2$d "
+                    + "from generate_series(0, %3$d) i join kvm_host h on h.name = '%1$s-kvm-' || (i / %2$d)")
+                    .formatted(prefix, perHost, n - 1));
+        }
+    }
+
     /** Deletes every marked session (terminal rows may be deleted) and tidies up after them. */
     public static int delete() throws SQLException {
         try (Connection c = Db.ownerConnection(); Statement st = c.createStatement()) {

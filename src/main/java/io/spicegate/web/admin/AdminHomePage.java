@@ -50,7 +50,7 @@ public class AdminHomePage {
     public TemplateInstance home() {
         Page page = AdminSupport.page(caller, "Administration");
         Instant now = clock.instant();
-        int lease = config.agent().leaseSeconds();
+        long silentAfter = silentAfterSeconds(config);
         List<UserAdmin.UserView> people = users.users();
         List<WorkstationAdmin.View> ws = workstations.list();
         List<Attention> attention = new ArrayList<>();
@@ -61,7 +61,7 @@ public class AdminHomePage {
                 drifting++;
                 attention.add(new Attention(w.id(), w.name(), "drift: " + w.drift()));
             }
-            if (isSilent(w, now, lease)) {
+            if (isSilent(w, now, silentAfter)) {
                 silent++;
                 attention.add(new Attention(w.id(), w.name(), w.lastSeen() == null ? "agent enrolled but never seen"
                         : "agent not seen since " + AdminDisplay.ago(w.lastSeen(), now)));
@@ -69,12 +69,21 @@ public class AdminHomePage {
         }
         return Templates.home(page, new Overview(log.live().size(), people.size(),
                 (int) people.stream().filter(UserAdmin.UserView::active).count(), consoles.consoles().size(), ws.size(),
-                drifting, silent, attention, 2L * lease));
+                drifting, silent, attention, silentAfter));
     }
 
-    /** An enrolled, enabled agent that has not polled for more than twice the lease has dropped its grants. */
-    static boolean isSilent(WorkstationAdmin.View w, Instant now, int leaseSeconds) {
+    /**
+     * An enrolled, enabled agent that has not polled for more than twice the lease has dropped its grants. Last seen
+     * is written by each replica in batches (every {@code last-seen-flush-seconds}), so that much is added: an agent
+     * that polls never flaps to silent.
+     */
+    static long silentAfterSeconds(SpicegateConfig config) {
+        return 2L * config.agent().leaseSeconds() + config.agent().lastSeenFlushSeconds();
+    }
+
+    /** Whether the workstation's agent is enrolled and enabled but has not been seen for {@code silentAfterSeconds}. */
+    static boolean isSilent(WorkstationAdmin.View w, Instant now, long silentAfterSeconds) {
         return w.active() && w.enrolled()
-                && (w.lastSeen() == null || Duration.between(w.lastSeen(), now).toSeconds() > 2L * leaseSeconds);
+                && (w.lastSeen() == null || Duration.between(w.lastSeen(), now).toSeconds() > silentAfterSeconds);
     }
 }

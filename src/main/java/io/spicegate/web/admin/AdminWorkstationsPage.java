@@ -177,7 +177,7 @@ public class AdminWorkstationsPage {
     }
 
     private Row row(WorkstationAdmin.View w, Instant now) {
-        return new Row(w, AdminHomePage.isSilent(w, now, config.agent().leaseSeconds()));
+        return new Row(w, AdminHomePage.isSilent(w, now, AdminHomePage.silentAfterSeconds(config)));
     }
 
     private static WorkstationForm form(WorkstationAdmin.View w) {
