@@ -4,8 +4,11 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.spicegate.enrollment.AgentKey;
+import io.spicegate.rules.RulesChanged;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -24,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Wakes agents' long-polls when their workstation's grants (or their KVM host's tickets) change, on whichever
  * replica they poll: every change does {@code pg_notify('spicegate_grants', <workstation id> | h<host id>)} (an
  * {@link AgentKey}'s payload) in its transaction, and each portal LISTENs on one dedicated connection. Memory of
- * one process is never the source of truth, only a wake-up.
+ * one process is never the source of truth, only a wake-up. The same connection LISTENs for the rules version
+ * ({@link RulesChanged}), so that each replica drops compiled rule sets as soon as another one commits a change.
  */
 @ApplicationScoped
 public class GrantNotifier {
@@ -39,6 +43,8 @@ public class GrantNotifier {
 
     @ConfigProperty(name = "quarkus.datasource.password")
     Optional<String> password;
+
+    @Inject Event<RulesChanged> rulesChanged;
 
     private final Map<AgentKey, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -89,8 +95,21 @@ public class GrantNotifier {
         }
     }
 
-    /** After a lost connection notifications may have been missed: every waiter re-reads its version. */
+    /** The rules version moved (the database's own trigger says so at commit): compiled rule sets older than it go. */
+    private void rulesChanged(String version) {
+        try {
+            rulesChanged.fire(new RulesChanged(Long.parseLong(version)));
+        } catch (NumberFormatException e) {
+            rulesChanged.fire(new RulesChanged(null));
+        }
+    }
+
+    /**
+     * After a lost connection notifications may have been missed: every waiter re-reads its version, and every
+     * compiled rule set is dropped (readers check the version anyway; this only frees them early).
+     */
     void wakeAll() {
+        rulesChanged.fire(new RulesChanged(null));
         for (AgentKey agent : Set.copyOf(waiters.keySet())) {
             wake(agent);
         }
@@ -102,6 +121,7 @@ public class GrantNotifier {
             try (Connection c = DriverManager.getConnection(url.orElseThrow(), username.orElse(null), password.orElse(null))) {
                 try (Statement st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
+                    st.execute("LISTEN " + RulesChanged.CHANNEL);
                 }
                 wakeAll();
                 backoff = 200;
@@ -112,6 +132,10 @@ public class GrantNotifier {
                         continue;
                     }
                     for (PGNotification n : batch) {
+                        if (RulesChanged.CHANNEL.equals(n.getName())) {
+                            rulesChanged(n.getParameter());
+                            continue;
+                        }
                         try {
                             wake(AgentKey.parse(n.getParameter()));
                         } catch (NumberFormatException e) {
