@@ -8,14 +8,17 @@
 --
 -- The bump is a deferred constraint trigger: it takes the one-row lock at commit, after every other lock of the
 -- transaction, so two transactions cannot deadlock over it, and it runs once per transaction however many rows
--- changed. Its pg_notify('spicegate_rules', <version>) reaches every replica at commit (a wake-up, not the truth:
+-- changed. Its pg_notify('spicegate_rules', <stamp>) reaches every replica at commit (a wake-up, not the truth:
 -- a reader compares with the row). An immediate trigger marks the transaction itself (a transaction-local
 -- setting), so that a transaction reading rules after changing them neither trusts nor fills a cache.
+-- version counts the changes (for people); stamp is a fresh random value at each bump, and it is what a cache is
+-- keyed by: a stamp is never taken twice, even when a restored backup or a hand-made UPDATE sets the counter back.
 create table rules_version (
     id      smallint primary key check (id = 1),
-    version bigint   not null
+    version bigint   not null,
+    stamp   text     not null
 );
-insert into rules_version (id, version) values (1, 1);
+insert into rules_version (id, version, stamp) values (1, 1, md5(random()::text || clock_timestamp()::text));
 
 create function rules_changed_mark() returns trigger language plpgsql as $$
 begin
@@ -26,14 +29,15 @@ $$;
 
 create function rules_version_bump() returns trigger language plpgsql as $$
 declare
-    v bigint;
+    s text;
 begin
     perform set_config('spicegate.rules_changed', 'on', true);
     if coalesce(current_setting('spicegate.rules_bumped', true), '') = 'on' then
         return null;
     end if;
-    update rules_version set version = version + 1 where id = 1 returning version into v;
-    perform pg_notify('spicegate_rules', v::text);
+    update rules_version set version = version + 1, stamp = md5(random()::text || clock_timestamp()::text || txid_current())
+        where id = 1 returning stamp into s;
+    perform pg_notify('spicegate_rules', s);
     perform set_config('spicegate.rules_bumped', 'on', true);
     return null;
 end

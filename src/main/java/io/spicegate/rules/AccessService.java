@@ -1,7 +1,6 @@
 package io.spicegate.rules;
 
 import io.spicegate.access.AccessPolicy;
-import io.spicegate.access.AccessRule;
 import io.spicegate.access.Decision;
 import io.spicegate.access.Effect;
 import io.spicegate.access.Requester;

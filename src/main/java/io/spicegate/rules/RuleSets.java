@@ -16,11 +16,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -32,11 +31,11 @@ import java.util.Set;
 
 /**
  * Each user's rules compiled for My consoles ({@link UserRules}), kept per replica and trusted only while the rules
- * version they were read at is the database's current one. The database bumps that version itself, by triggers, on
- * any change of a decision's inputs (V17__rules_version.sql), and every call reads it in its own transaction: so a
- * rule removed through any replica is gone from the next dashboard on every replica, with no timing assumption. The
- * version's NOTIFY only drops dead sets early. Loading is one SQL query of projections (no managed entities): at
- * 20 000 rules Hibernate entities cost most of a second (MyConsolesBench).
+ * version they were read at (its random stamp) is the database's current one. The database bumps that version
+ * itself, by triggers, on any change of a decision's inputs (V17__rules_version.sql), and every call reads it in its
+ * own transaction: so a rule removed through any replica is gone from the next dashboard on every replica, with no
+ * timing assumption. The version's NOTIFY only drops dead sets early. Loading is one SQL query of projections (no
+ * managed entities): at 20 000 rules Hibernate entities cost most of a second (MyConsolesBench).
  * <p>
  * Only the dashboard reads these sets; the decision that lets someone open a console ({@link AccessService#decide})
  * reads the database directly.
@@ -48,7 +47,7 @@ public class RuleSets {
     public record ConsoleRules(long consoleId, String name, String description, ZoneId zone) { }
 
     /** A user's compiled rules: what the decision reads, and the consoles it names, by name. */
-    public record UserRules(long version, RuleSet rules, List<ConsoleRules> consoles) {
+    public record UserRules(String stamp, RuleSet rules, List<ConsoleRules> consoles) {
 
         int size() {
             return rules.size();
@@ -77,30 +76,30 @@ public class RuleSets {
      * nor fills the cache (its changes are not committed, and may never be).
      */
     public UserRules of(User user) {
-        Object[] row = (Object[]) em.createNativeQuery("select version, coalesce(current_setting('spicegate.rules_changed', "
+        Object[] row = (Object[]) em.createNativeQuery("select stamp, coalesce(current_setting('spicegate.rules_changed', "
                 + "true), '') = 'on' from rules_version where id = 1").getSingleResult();
-        long version = ((Number) row[0]).longValue();
+        String stamp = (String) row[0];
         boolean changedHere = (Boolean) row[1];
         if (!changedHere) {
             UserRules kept = cached(user.id);
-            if (kept != null && kept.version() == version) {
+            if (kept != null && kept.stamp().equals(stamp)) {
                 return kept;
             }
         }
-        // read after the version: a change committed in between is read too, and only makes this set look older
-        UserRules loaded = load(user, version);
+        // read after the stamp: a change committed in between is read too, and only makes this set look older
+        UserRules loaded = load(user, stamp);
         if (!changedHere) {
             keep(user.id, loaded);
         }
         return loaded;
     }
 
-    /** Drops sets older than the version another replica (or this one) committed; all of them when it is unknown. */
+    /** Drops sets of any stamp but the one another replica (or this one) committed; all of them when it is unknown. */
     void changed(@Observes RulesChanged event) {
         synchronized (cache) {
             for (Iterator<UserRules> it = cache.values().iterator(); it.hasNext(); ) {
                 UserRules r = it.next();
-                if (event.version() == null || r.version() < event.version()) {
+                if (!r.stamp().equals(event.stamp())) {
                     heldRules -= r.size();
                     it.remove();
                 }
@@ -127,10 +126,8 @@ public class RuleSets {
             return;
         }
         synchronized (cache) {
+            // a slower reader of an older stamp may replace a newer set: the next call sees the stamp differ and reloads
             UserRules before = cache.get(userId);
-            if (before != null && before.version() > rules.version()) {
-                return; // a slower reader of an older version does not replace a newer set
-            }
             if (before != null) {
                 heldRules -= before.size();
             }
@@ -150,12 +147,13 @@ public class RuleSets {
      * One query: every rule naming the user or one of his groups, with its console, subject's name, windows (in
      * position order) and whether it has approvers; the same rules {@link Rule#coveringUser} finds, as values.
      */
-    UserRules load(User user, long version) {
+    UserRules load(User user, String stamp) {
         loads.increment();
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                 select r.id, c.id, c.name, c.description, u.username, g.name, r.effect, r.zone, r.max_minutes,
-                       r.valid_from, r.valid_until,
+                       (extract(epoch from r.valid_from) * 1000000)::bigint,
+                       (extract(epoch from r.valid_until) * 1000000)::bigint,
                        r.approver_group_id is not null or exists (select 1 from rule_approver a where a.rule_id = r.id),
                        (select string_agg(w.days || '|' || w.from_time || '|' || w.to_time, ';' order by w.position)
                           from rule_window w where w.rule_id = r.id)
@@ -192,7 +190,7 @@ public class RuleSets {
         }
         // the requester as the rules see him: his name, and the groups through which they cover him
         Requester who = new Requester(user.username, groups);
-        return new UserRules(version, RuleSet.of(who, rules), List.copyOf(consoles.values()));
+        return new UserRules(stamp, RuleSet.of(who, rules), List.copyOf(consoles.values()));
     }
 
     private record Row(long consoleId, String description, AccessRule rule) { }
@@ -228,19 +226,8 @@ public class RuleSets {
         return out;
     }
 
-    private static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
+    /** A timestamptz read as whole microseconds since the epoch (its precision), or null. */
+    private static Instant instant(Object micros) {
+        return micros == null ? null : Instant.EPOCH.plus(((Number) micros).longValue(), ChronoUnit.MICROS);
     }
 }

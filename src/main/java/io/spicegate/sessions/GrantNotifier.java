@@ -95,14 +95,6 @@ public class GrantNotifier {
         }
     }
 
-    /** The rules version moved (the database's own trigger says so at commit): compiled rule sets older than it go. */
-    private void rulesChanged(String version) {
-        try {
-            rulesChanged.fire(new RulesChanged(Long.parseLong(version)));
-        } catch (NumberFormatException e) {
-            rulesChanged.fire(new RulesChanged(null));
-        }
-    }
 
     /**
      * After a lost connection notifications may have been missed: every waiter re-reads its version, and every
@@ -133,7 +125,7 @@ public class GrantNotifier {
                     }
                     for (PGNotification n : batch) {
                         if (RulesChanged.CHANNEL.equals(n.getName())) {
-                            rulesChanged(n.getParameter());
+                            rulesChanged.fire(new RulesChanged(n.getParameter()));
                             continue;
                         }
                         try {

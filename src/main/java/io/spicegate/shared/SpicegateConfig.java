@@ -193,7 +193,7 @@ public interface SpicegateConfig {
         int defaultMaxMinutes();
 
         /**
-         * How many rules My consoles keeps compiled in memory on one replica, over all users (about 300 bytes each);
+         * How many rules My consoles keeps compiled in memory on one replica, over all users (a few hundred bytes each);
          * past it the least recently used users' rule sets are dropped and read again when asked.
          */
         @WithDefault("200000")

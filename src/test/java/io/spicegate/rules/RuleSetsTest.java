@@ -220,7 +220,7 @@ class RuleSetsTest {
     }
 
     @Test
-    void theListDecidesAsOpenConsoleDoes() {
+    void theListDecidesAsOpenConsoleDoes() throws Exception {
         String user = fixtures.user("rs-same");
         String boss = fixtures.user("rs-same-boss");
         String team = fixtures.group("rs-team", user);
@@ -236,8 +236,13 @@ class RuleSetsTest {
         fixtures.rule(consoles.get(3)).group(team).deny().window(EnumSet.allOf(DayOfWeek.class), "00:00", "00:00").save();
         fixtures.rule(consoles.get(3)).user(user).save();
         fixtures.rule(consoles.get(4)).user(user).zone("Asia/Tokyo").window(EnumSet.of(DayOfWeek.TUESDAY), "00:00", "00:00").save();
-        fixtures.rule(consoles.get(5)).deny().user(user).zone("UTC").window(EnumSet.of(DayOfWeek.SUNDAY), "01:00", "02:00").save();
-        for (String at : List.of("2026-11-23T10:00", "2026-11-23T10:45", "2026-11-27T23:30", "2026-11-29T01:30")) {
+        long ending = fixtures.rule(consoles.get(5)).user(user).zone("UTC").window(EnumSet.allOf(DayOfWeek.class), "00:00", "00:00")
+                .approver(boss).save();
+        // valid from a Monday instant with microseconds, until Friday evening: the projection reads them exactly
+        Db.update("update access_rule set valid_from = '2026-11-23T09:00:00.000001Z', valid_until = '2026-11-27T18:00:00Z' "
+                + "where id = ?", ending);
+        for (String at : List.of("2026-11-23T10:00", "2026-11-23T10:45", "2026-11-27T23:30", "2026-11-29T01:30",
+                "2026-11-23T09:59")) {
             clock.berlin(at);
             Browser b = Browser.login(user, Fixtures.PASSWORD);
             JsonPath listed = new JsonPath(b.request().get("/api/v1/consoles").then().statusCode(200).extract().asString());
