@@ -54,25 +54,28 @@ public final class AccessPolicy {
 
     /**
      * One decision per console the requester has a rule (of any effect) or an approved request for,
-     * keyed and sorted by console name; the rules are grouped in one pass, so a dashboard with
+     * keyed and sorted by console name; the rules are grouped in one pass ({@link RuleSet#of}), so a dashboard with
      * thousands of rules costs one scan plus one small decision per console.
      */
     public static Map<String, Decision> decideAll(Requester who, Collection<AccessRule> rules,
                                                   Collection<ApprovedWindow> approved, Instant now) {
         Objects.requireNonNull(who, "who");
+        return decideAll(RuleSet.of(who, rules), approved, now);
+    }
+
+    /**
+     * {@link #decideAll(Requester, Collection, Collection, Instant)} for rules already grouped: each console's
+     * decision reads only that console's rules and approved requests, so no rule is looked at twice.
+     */
+    public static Map<String, Decision> decideAll(RuleSet rules, Collection<ApprovedWindow> approved, Instant now) {
+        Objects.requireNonNull(rules, "rules");
         Objects.requireNonNull(now, "now");
-        Map<String, List<AccessRule>> rulesByConsole = new HashMap<>();
-        for (AccessRule rule : rules) {
-            if (rule.subject().matches(who)) {
-                rulesByConsole.computeIfAbsent(rule.console(), c -> new ArrayList<>()).add(rule);
-            }
-        }
         Map<String, List<ApprovedWindow>> approvedByConsole = new HashMap<>();
         for (ApprovedWindow window : approved) {
             approvedByConsole.computeIfAbsent(window.console(), c -> new ArrayList<>()).add(window);
         }
         Map<String, Decision> decisions = new TreeMap<>();
-        for (Map.Entry<String, List<AccessRule>> entry : rulesByConsole.entrySet()) {
+        for (Map.Entry<String, List<AccessRule>> entry : rules.byConsole().entrySet()) {
             decisions.put(entry.getKey(), decideApplicable(entry.getValue(),
                     approvedByConsole.getOrDefault(entry.getKey(), List.of()), now));
         }

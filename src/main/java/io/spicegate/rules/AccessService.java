@@ -1,7 +1,6 @@
 package io.spicegate.rules;
 
 import io.spicegate.access.AccessPolicy;
-import io.spicegate.access.AccessRule;
 import io.spicegate.access.Decision;
 import io.spicegate.access.Effect;
 import io.spicegate.access.Requester;
@@ -15,8 +14,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,34 +27,32 @@ public class AccessService {
     @Inject ApprovedWindows approved;
     @Inject Clock clock;
     @Inject DirectoryAccounts directory;
+    @Inject RuleSets ruleSets;
 
     /** One console the user has any rule for, with the decision at one instant. */
-    public record ConsoleAccess(Console console, Decision decision, ZoneId zone) { }
+    public record ConsoleAccess(Console console, Decision decision, ZoneId zone) {
 
-    /**
-     * Every rule naming the user or one of his groups, grouped by console, consoles by name. One query fetches the
-     * rules with their windows and approvers, read-only (nothing to dirty-check at commit): loaded one batch at a
-     * time, a user with 20 000 rules cost thousands of round trips (MyConsolesBench).
-     */
-    public Map<Console, List<Rule>> rulesOf(User user) {
-        directory.refreshBeforeDecision(user, clock.instant());
-        List<Rule> rules = Rule.coveringUser(user.id);
-        Map<Console, List<Rule>> byConsole = new LinkedHashMap<>();
-        rules.stream().sorted(Comparator.comparing((Rule r) -> r.console.name).thenComparing(r -> r.id))
-                .forEach(r -> byConsole.computeIfAbsent(r.console, c -> new ArrayList<>()).add(r));
-        return byConsole;
+        public Card card() {
+            return new Card(console.id, console.name, console.description, decision, zone);
+        }
     }
 
-    /** The decision for every console the user has a rule for, at {@code now} (one pass over his rules). */
-    public List<ConsoleAccess> consolesOf(User user, Instant now) {
-        Map<Console, List<Rule>> byConsole = rulesOf(user);
-        List<AccessRule> all = new ArrayList<>();
-        byConsole.values().forEach(rs -> rs.forEach(r -> all.add(r.toAccessRule())));
-        Map<String, Decision> decisions = AccessPolicy.decideAll(requester(user), all, approved.of(user.id, null, now), now);
-        List<ConsoleAccess> out = new ArrayList<>(byConsole.size());
-        for (Map.Entry<Console, List<Rule>> e : byConsole.entrySet()) {
-            Decision d = decisions.get(e.getKey().name);
-            out.add(new ConsoleAccess(e.getKey(), d, zoneOf(e.getValue(), d)));
+    /** What a card of My consoles shows of a console: its facts, the decision at one instant, the zone of its times. */
+    public record Card(long consoleId, String name, String description, Decision decision, ZoneId zone) { }
+
+    /**
+     * The decision for every console the user has a rule for, at {@code now}, by console name; {@code approved}:
+     * the user's approved requests still running at {@code now} or later (a per-call fact, never cached). The rules
+     * come from {@link RuleSets}, compiled once per rules version; each console's decision reads only its own rules.
+     */
+    public List<Card> consolesOf(User user, List<ApprovedWindows.Slot> approved, Instant now) {
+        directory.refreshBeforeDecision(user, now);
+        RuleSets.UserRules rules = ruleSets.of(user);
+        Map<String, Decision> decisions = AccessPolicy.decideAll(rules.rules(),
+                approved.stream().map(ApprovedWindows.Slot::window).toList(), now);
+        List<Card> out = new ArrayList<>(rules.consoles().size());
+        for (RuleSets.ConsoleRules c : rules.consoles()) {
+            out.add(new Card(c.consoleId(), c.name(), c.description(), decisions.get(c.name()), c.zone()));
         }
         return out;
     }

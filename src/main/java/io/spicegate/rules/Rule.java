@@ -81,15 +81,6 @@ public class Rule extends PanacheEntityBase {
 
     // ------------------------------------------------------------------------------------------ finders
 
-    /** Every rule covering the user, with console, host, windows and approvers fetched in one read-only query. */
-    public static List<Rule> coveringUser(long userId) {
-        return Rule.<Rule>find("""
-                        select distinct r from Rule r join fetch r.console c join fetch c.host
-                        left join fetch r.windows left join fetch r.approvers
-                        where\s""" + covers("r", ":user"), Parameters.with("user", userId))
-                .withHint("org.hibernate.readOnly", true).list();
-    }
-
     /** The rules covering the user on one console, in the order they were made. */
     public static List<Rule> covering(long userId, long consoleId) {
         return Rule.list("from Rule r where r.console.id = :console and " + covers("r", ":user") + " order by r.id",

@@ -5,8 +5,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.spicegate.enrollment.AgentKey;
 import io.spicegate.enrollment.AgentMemory;
+import io.spicegate.rules.RulesChanged;
 import io.spicegate.shared.DedicatedConnections;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.postgresql.PGConnection;
@@ -26,7 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link AgentKey}'s payload) in its transaction, and each portal LISTENs on one dedicated connection. Memory of
  * one process is never the source of truth, only a wake-up: a notification naming an agent also makes this replica
  * forget what it remembers of it ({@link AgentMemory}: its bearer, version, idle answer), the payload
- * {@link GrantService#DESTINATIONS_CHANGED} its protected destinations, and a lost connection all of it.
+ * {@link GrantService#DESTINATIONS_CHANGED} its protected destinations, and a lost connection all of it. The same
+ * connection LISTENs for the rules version ({@link RulesChanged}), so that each replica drops compiled rule sets as
+ * soon as another one commits a change.
  */
 @ApplicationScoped
 public class GrantNotifier {
@@ -37,6 +41,8 @@ public class GrantNotifier {
 
     @Inject AgentMemory memory;
     @Inject GrantService grants;
+
+    @Inject Event<RulesChanged> rulesChanged;
 
     private final Map<AgentKey, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -88,10 +94,14 @@ public class GrantNotifier {
         }
     }
 
-    /** After a lost connection notifications may have been missed: every waiter re-reads its version. */
+    /**
+     * After a lost connection notifications may have been missed: every waiter re-reads its version, and every
+     * compiled rule set is dropped (readers check the version anyway; this only frees them early).
+     */
     void wakeAll() {
         memory.forgetAll();
         grants.forgetDestinations();
+        rulesChanged.fire(new RulesChanged(null));
         for (AgentKey agent : Set.copyOf(waiters.keySet())) {
             wake(agent);
         }
@@ -103,6 +113,7 @@ public class GrantNotifier {
             try (Connection c = connections.open()) {
                 try (Statement st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
+                    st.execute("LISTEN " + RulesChanged.CHANNEL);
                 }
                 wakeAll();
                 memory.listening(true);
@@ -114,6 +125,10 @@ public class GrantNotifier {
                         continue;
                     }
                     for (PGNotification n : batch) {
+                        if (RulesChanged.CHANNEL.equals(n.getName())) {
+                            rulesChanged.fire(new RulesChanged(n.getParameter()));
+                            continue;
+                        }
                         if (GrantService.DESTINATIONS_CHANGED.equals(n.getParameter())) {
                             // sent before the agents' own notifications in the same transaction: they read the new list
                             grants.forgetDestinations();

@@ -1,5 +1,7 @@
 package io.spicegate.sessions;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.spicegate.access.Decision;
 import io.spicegate.rules.AccessService;
 import io.spicegate.rules.ApprovedWindows;
@@ -33,6 +35,16 @@ public class MyConsoles {
     @Inject ApprovedWindows approved;
     @Inject SpicegateConfig config;
 
+    private final Timer decisionTime;
+
+    @Inject
+    MyConsoles(MeterRegistry metrics) {
+        // Prometheus: spicegate_decision_seconds_{count,sum,max}
+        decisionTime = Timer.builder("spicegate_decision")
+                .description("building My consoles for one user: his compiled rules, a decision per console, live sessions")
+                .register(metrics);
+    }
+
     /** One console on the dashboard; {@code approvedSlots}: the user's current or next approved requests for it. */
     public record Row(String name, String description, String decision, Instant until, Instant nextWindowStart,
                       String inUseBy, Instant inUseUntil, ZoneId zone, SessionView mySession, Instant now,
@@ -62,19 +74,29 @@ public class MyConsoles {
         }
     }
 
+    /**
+     * The user's cards, by console name. Timed as {@code spicegate_decision_seconds}: the rules (compiled per rules
+     * version, {@code RuleSets}), one decision per console, the console's live sessions and the approved slots.
+     */
     @Transactional
     public List<Row> list(long userId) {
+        return decisionTime.record(() -> build(userId));
+    }
+
+    private List<Row> build(long userId) {
         Instant now = clock.instant();
         User user = activeUser(userId);
-        List<AccessService.ConsoleAccess> consoles = access.consolesOf(user, now);
-        List<ConsoleSession> live = ConsoleSession.list("state = ?1 and endsAt > ?2 and console.id in ?3",
-                SessionState.ACTIVE, now, consoles.stream().map(c -> c.console().id).toList());
         // one query for the approved slots of every console, not one a card (issue 17 measures 20 000 rules)
-        Map<Long, List<ApprovedWindows.Slot>> slots = approved.slots(user.id, null, now).stream()
+        List<ApprovedWindows.Slot> approvedSlots = approved.slots(user.id, null, now);
+        List<AccessService.Card> consoles = access.consolesOf(user, approvedSlots, now);
+        List<ConsoleSession> live = consoles.isEmpty() ? List.of() : ConsoleSession.list(
+                "state = ?1 and endsAt > ?2 and console.id in ?3", SessionState.ACTIVE, now,
+                consoles.stream().map(AccessService.Card::consoleId).toList());
+        Map<Long, List<ApprovedWindows.Slot>> slots = approvedSlots.stream()
                 .collect(Collectors.groupingBy(ApprovedWindows.Slot::consoleId));
         Map<Long, List<ConsoleSession>> liveByConsole = live.stream().collect(Collectors.groupingBy(s -> s.console.id));
-        return consoles.stream().map(c -> row(user, c, liveByConsole.getOrDefault(c.console().id, List.of()),
-                slots.getOrDefault(c.console().id, List.of()), now,
+        return consoles.stream().map(c -> row(user, c, liveByConsole.getOrDefault(c.consoleId(), List.of()),
+                slots.getOrDefault(c.consoleId(), List.of()), now,
                 config.console().defaultMaxMinutes())).toList();
     }
 
@@ -90,7 +112,7 @@ public class MyConsoles {
      * One card from the decision, the console's live sessions (those of others hold it, the user's own is his
      * session) and the user's approved slots for it (the next {@link #SLOTS_ON_CARD} by start).
      */
-    static Row row(User user, AccessService.ConsoleAccess c, List<ConsoleSession> live, List<ApprovedWindows.Slot> slots,
+    static Row row(User user, AccessService.Card c, List<ConsoleSession> live, List<ApprovedWindows.Slot> slots,
                    Instant now, int defaultMaxMinutes) {
         ConsoleSession holder = null;
         ConsoleSession my = null;
@@ -105,7 +127,7 @@ public class MyConsoles {
         Optional<ConsoleSession> holding = Optional.ofNullable(holder);
         List<ApprovedWindows.Slot> next = slots.stream().filter(s -> s.end().isAfter(now))
                 .sorted(Comparator.comparing(ApprovedWindows.Slot::start)).limit(SLOTS_ON_CARD).toList();
-        return new Row(c.console().name, c.console().description, d.verdict().name(), d.until(),
+        return new Row(c.name(), c.description(), d.verdict().name(), d.until(),
                 d.nextWindowStart(), holding.map(h -> h.username).orElse(null),
                 holding.map(h -> h.endsAt).orElse(null), c.zone(), my == null ? null : SessionView.of(my, now), now, next,
                 d.allowed() ? SessionLimit.of(d, now, defaultMaxMinutes).at() : null);

@@ -208,5 +208,12 @@ public interface SpicegateConfig {
         /** Longest session when no rule sets max minutes. */
         @WithDefault("480")
         int defaultMaxMinutes();
+
+        /**
+         * How many rules My consoles keeps compiled in memory on one replica, over all users (a few hundred bytes each);
+         * past it the least recently used users' rule sets are dropped and read again when asked.
+         */
+        @WithDefault("200000")
+        int ruleCacheMaxRules();
     }
 }

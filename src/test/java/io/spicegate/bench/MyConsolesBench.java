@@ -63,6 +63,9 @@ class MyConsolesBench {
                 System.out.printf("page vs bare: p50 %.0fx, throughput 1/%.0f; page vs logged-in trivial: p50 %.0fx, throughput 1/%.0f%n",
                         page.p50 / bare.p50, bare.perSecond / page.perSecond, page.p50 / trivial.p50,
                         trivial.perSecond / page.perSecond);
+                // issue 17's goal: JSON and page p50 at most 4x the logged-in trivial call, same cookie, same run
+                System.out.printf("vs logged-in trivial, p50: JSON %.1fx, page %.1fx (goal <= 4x); p99: JSON %.1f ms, page %.1f ms%n",
+                        api.p50 / trivial.p50, page.p50 / trivial.p50, api.p99, page.p99);
             }
         }
     }
