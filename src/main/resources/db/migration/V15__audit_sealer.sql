@@ -8,7 +8,12 @@ alter table audit_event
     add column chain_seq   bigint,
     -- when the row was inserted, by the database's clock: how long it has waited to be sealed (not hashed; `at` is the
     -- event's time by the portal's clock and may be any instant a test or a replica's clock says)
-    add column appended_at timestamptz;
+    add column appended_at timestamptz,
+    -- the appender's own keyed MAC of the row's content (with a random nonce): the sealer links whatever rows are
+    -- committed, so without it anyone allowed to INSERT could have a row of his own sealed into the chain; the verifier
+    -- checks it on every row appended from now on (audit_chain.row_mac_from), and a copied row collides on it
+    add column row_nonce   text,
+    add column row_mac     text;
 
 -- rows already linked keep their links: they are the chain's first rows, in id order, as they were linked
 alter table audit_event disable trigger audit_event_no_update;
@@ -20,6 +25,11 @@ alter table audit_event
     alter column appended_at set default clock_timestamp(),
     alter column appended_at set not null,
     add constraint audit_event_chain_seq_unique unique (chain_seq);
+create unique index audit_event_row_mac on audit_event (row_mac) where row_mac is not null;
+-- the first place in the chain whose row must carry a valid row MAC: every row appended after this migration
+alter table audit_chain add column row_mac_from bigint;
+update audit_chain set row_mac_from = (select coalesce(max(chain_seq), 0) + 1 from audit_event);
+alter table audit_chain alter column row_mac_from set not null;
 -- the sealer's work list, and the unsealed tail the verifier and the metrics look at
 create index audit_event_unsealed on audit_event (id) where chain_seq is null;
 

@@ -51,6 +51,15 @@ public class AuditEvent extends PanacheEntityBase {
     /** The row's place in the chain, given by the sealer (ids are not commit order); null until sealed. */
     public Long chainSeq;
 
+    /** A random value of the appender's, so that two rows of the same content still have different MACs. */
+    public String rowNonce;
+
+    /**
+     * The appender's HMAC over the nonce and the row's content ({@link AuditLog#rowMacText}): only the portal, which holds the
+     * key, can write a row the verifier accepts, even though the sealer links any committed row.
+     */
+    public String rowMac;
+
     /** When the database stored the row: how long it has waited for the sealer. Not hashed. */
     @Column(insertable = false, updatable = false)
     public Instant appendedAt;

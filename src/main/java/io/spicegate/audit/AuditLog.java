@@ -21,14 +21,19 @@ import java.util.UUID;
  * lock, no read of the chain's head, so audited transactions never wait for each other's commit. The one
  * {@link AuditSealer} of the cluster links committed rows into the chain within milliseconds, woken by the
  * {@code NOTIFY} this transaction sends at its commit. Each row's link is an HMAC-SHA-256 with {@link AuditKey} over
- * the previous link and the row's fields, so rewriting rows needs the key, not just write access to the table.
+ * the previous link and the row's fields, so rewriting rows needs the key, not just write access to the table. As
+ * the sealer links any committed row, each row also carries the appender's own HMAC over a random nonce and its fields
+ * ({@link #rowMacText}): a row inserted by someone without the key is linked, and then named by the verifier.
  */
 @ApplicationScoped
 public class AuditLog {
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     public static final String GENESIS = "0".repeat(64);
 
     @Inject EntityManager em;
+    @Inject AuditKey key;
     @Inject io.spicegate.shared.RequestSource requestSource;
 
     /** What happened, to whom, where; build with {@link #event(String)}. */
@@ -76,6 +81,10 @@ public class AuditLog {
         row.sessionId = e.sessionId;
         row.source = clip(e.source != null ? e.source : requestSource(), 64);
         row.detail = clean(e.detail);
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        row.rowNonce = HexFormat.of().formatHex(nonce);
+        row.rowMac = key.mac(rowMacText(row));
         row.persist();
         // delivered at commit, folded with any other in this transaction; a rolled-back append wakes nobody
         em.createNativeQuery("select pg_notify('" + AuditSealer.CHANNEL + "', '')").getSingleResult();
@@ -86,9 +95,18 @@ public class AuditLog {
 
     /** The previous link and every field of the row, in a fixed order: what a link is computed over. */
     public static String canonical(AuditEvent r) {
-        return String.join("\u001f", r.prevHash, r.at.toString(), n(r.actor), r.action, n(r.username),
-                n(r.console), n(r.workstation), r.sessionId == null ? "" : r.sessionId.toString(), n(r.source),
-                n(r.detail));
+        return r.prevHash + "\u001f" + content(r);
+    }
+
+    /** What the appender's row MAC is computed over: a label, the nonce and every field of the row (not the link). */
+    static String rowMacText(AuditEvent r) {
+        return "row\u001f" + r.rowNonce + "\u001f" + content(r);
+    }
+
+    /** Every field of the row, in a fixed order. */
+    private static String content(AuditEvent r) {
+        return String.join("\u001f", r.at.toString(), n(r.actor), r.action, n(r.username), n(r.console),
+                n(r.workstation), r.sessionId == null ? "" : r.sessionId.toString(), n(r.source), n(r.detail));
     }
 
     /** The unkeyed link of rows written before the chain was keyed (see {@code audit_chain.keyed_from}). */

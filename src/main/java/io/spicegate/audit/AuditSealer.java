@@ -245,6 +245,8 @@ public class AuditSealer {
         e.sessionId = rs.getObject("session_id", UUID.class);
         e.source = rs.getString("source");
         e.detail = rs.getString("detail");
+        e.rowNonce = rs.getString("row_nonce");
+        e.rowMac = rs.getString("row_mac");
         e.prevHash = rs.getString("prev_hash");
         e.hash = rs.getString("hash");
         long seq = rs.getLong("chain_seq");

@@ -43,7 +43,9 @@ public class AuditVerifier {
 
     @Transactional
     public Result verify(Long expectHeadId, String expectHeadHash) {
-        long keyedFrom = ((Number) em.createNativeQuery("select keyed_from from audit_chain").getSingleResult()).longValue();
+        Object[] boundaries = (Object[]) em.createNativeQuery("select keyed_from, row_mac_from from audit_chain").getSingleResult();
+        long keyedFrom = ((Number) boundaries[0]).longValue();
+        long rowMacFrom = ((Number) boundaries[1]).longValue();
         String prev = AuditLog.GENESIS;
         long checked = 0;
         Long headId = null;
@@ -65,6 +67,11 @@ public class AuditVerifier {
                 if (!expected.equals(e.hash)) {
                     return Result.bad(checked, e.id, "row " + e.id + " was altered: its content does not match its hash",
                             null, null, keyedFrom);
+                }
+                if (e.chainSeq >= rowMacFrom && (e.rowNonce == null || e.rowMac == null
+                        || !key.mac(AuditLog.rowMacText(e)).equals(e.rowMac))) {
+                    return Result.bad(checked, e.id, "row " + e.id + " was not written by the portal: its row MAC does "
+                            + "not match (a row inserted into the table directly, then linked by the sealer)", null, null, keyedFrom);
                 }
                 prev = e.hash;
                 headId = e.id;

@@ -54,6 +54,9 @@ class AuditChainTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    AuditKey key;
+
     String admin;
 
     @BeforeEach
@@ -236,6 +239,37 @@ class AuditChainTest {
                     .body("firstBad", equalTo((int) ids[1])).body("problem", containsString("altered"));
         } finally {
             Db.tamperWithAudit("update audit_event set detail = '" + original.replace("'", "''") + "' where id = " + ids[1]);
+        }
+        asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true));
+    }
+
+    /**
+     * The sealer links any committed row, so a row inserted straight into the table (the runtime role may INSERT) is
+     * linked too; the verifier still names it, because only the portal, holding the key, can write its row MAC. A copy
+     * of a genuine row, nonce and MAC included, is refused outright.
+     */
+    @Test
+    void aRowInsertedBehindThePortalsBackIsNamedOnceSealed() throws Exception {
+        long[] ids = threeRows();
+        SQLException copied = assertThrows(SQLException.class, () -> Db.update("insert into audit_event (at, actor, action, "
+                + "username, detail, row_nonce, row_mac) select at, actor, action, username, detail, row_nonce, row_mac "
+                + "from audit_event where id = ?", ids[0]));
+        assertTrue(copied.getMessage().contains("audit_event_row_mac"), copied.getMessage());
+        long planted = Long.parseLong(Db.strings("insert into audit_event (at, actor, action, username, detail, row_nonce, "
+                + "row_mac) values (now(), 'ralph', 'USER_DELETED', 'boss', 'planted', 'n', repeat('f', 64)) returning id::text").get(0));
+        Sealed.await();
+        try {
+            asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
+                    .body("firstBad", equalTo((int) planted)).body("problem", containsString("not written by the portal"));
+        } finally {
+            // make the planted row one the portal could have written, so the chain after it stays valid for other tests
+            AuditEvent row;
+            try (Connection c = Db.connection(); Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("select * from audit_event where id = " + planted)) {
+                rs.next();
+                row = AuditSealer.read(rs);
+            }
+            Db.tamperWithAudit("update audit_event set row_mac = '" + key.mac(AuditLog.rowMacText(row)) + "' where id = " + planted);
         }
         asAdmin().get("/api/v1/admin/audit/verify").then().body("ok", equalTo(true));
     }
