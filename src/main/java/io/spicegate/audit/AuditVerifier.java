@@ -70,8 +70,8 @@ public class AuditVerifier {
                 }
                 if (e.chainSeq >= rowMacFrom && (e.rowNonce == null || e.rowMac == null
                         || !key.mac(AuditLog.rowMacText(e)).equals(e.rowMac))) {
-                    return Result.bad(checked, e.id, "row " + e.id + " was not written by the portal: its row MAC does "
-                            + "not match (a row inserted into the table directly, then linked by the sealer)", null, null, keyedFrom);
+                    return Result.bad(checked, e.id, "row " + e.id + " is not as the portal wrote it: its row MAC does "
+                            + "not match (inserted into the table directly, or altered before the sealer linked it)", null, null, keyedFrom);
                 }
                 prev = e.hash;
                 headId = e.id;

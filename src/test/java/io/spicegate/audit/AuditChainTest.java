@@ -260,7 +260,7 @@ class AuditChainTest {
         Sealed.await();
         try {
             asAdmin().get("/api/v1/admin/audit/verify").then().statusCode(200).body("ok", equalTo(false))
-                    .body("firstBad", equalTo((int) planted)).body("problem", containsString("not written by the portal"));
+                    .body("firstBad", equalTo((int) planted)).body("problem", containsString("is not as the portal wrote it"));
         } finally {
             // make the planted row one the portal could have written, so the chain after it stays valid for other tests
             AuditEvent row;
