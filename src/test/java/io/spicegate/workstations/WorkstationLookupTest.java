@@ -1,10 +1,10 @@
 package io.spicegate.workstations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spicegate.testing.Db;
+import io.spicegate.testing.Plans;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkstationLookupTest {
 
     static final String PREFIX = "zz-lookup-";
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject WorkstationService workstations;
 
@@ -107,9 +105,8 @@ class WorkstationLookupTest {
         }
         for (boolean loopback : List.of(false, true)) {
             String source = loopback ? "::1" : "10.77.2.9";
-            List<String> scans = new ArrayList<>();
-            JsonNode plan = explain(WorkstationService.candidates(loopback), source);
-            collect(plan.get("Plan"), scans);
+            JsonNode plan = Plans.explain(WorkstationService.candidates(loopback).replace(":source", "?"), List.of(source));
+            List<String> scans = Plans.scans(plan);
             System.out.printf("[scale] workstation lookup from %s: %s, %.2f ms%n", source, scans, plan.get("Execution Time").asDouble());
             assertFalse(scans.stream().anyMatch(s -> s.startsWith("Seq Scan on workstation_address")), scans.toString());
             assertTrue(scans.stream().anyMatch(s -> s.contains("using workstation_address_block")), scans.toString());
@@ -157,31 +154,5 @@ class WorkstationLookupTest {
 
     static String name(Optional<Workstation> w) {
         return w.map(x -> x.name).orElse("none");
-    }
-
-    /** EXPLAIN (ANALYZE, FORMAT JSON) of the lookup with its source bound as the service binds it. */
-    static JsonNode explain(String sql, String source) throws Exception {
-        try (Connection c = Db.connection();
-             PreparedStatement ps = c.prepareStatement("explain (analyze, format json) " + sql.replace(":source", "?"))) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return JSON.readTree(rs.getString(1)).get(0);
-            }
-        }
-    }
-
-    /** Every scan of the plan, as "Bitmap Index Scan using workstation_address_block on …", depth first. */
-    static void collect(JsonNode node, List<String> out) {
-        String type = node.get("Node Type").asText();
-        if (type.contains("Scan")) {
-            out.add(type + (node.has("Index Name") ? " using " + node.get("Index Name").asText() : "")
-                    + (node.has("Relation Name") ? " on " + node.get("Relation Name").asText() : ""));
-        }
-        if (node.has("Plans")) {
-            for (JsonNode child : node.get("Plans")) {
-                collect(child, out);
-            }
-        }
     }
 }

@@ -1,12 +1,11 @@
 package io.spicegate.web.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spicegate.sessions.SessionLog;
 import io.spicegate.sessions.SessionState;
-import io.spicegate.testing.Db;
 import io.spicegate.testing.Fixtures;
+import io.spicegate.testing.Plans;
 import io.spicegate.testing.ScaleRows;
 import io.spicegate.testing.TestClock;
 import jakarta.inject.Inject;
@@ -15,11 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SessionLogScaleTest {
 
     static final int ROWS = 1_000_000;
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     Fixtures fixtures;
@@ -101,9 +95,8 @@ class SessionLogScaleTest {
         List<String> report = new ArrayList<>();
         for (Case c : cases()) {
             SessionLog.Sql sql = SessionLog.sql(c.filter(), c.cursor(), SessionLog.DEFAULT_PAGE + 1);
-            JsonNode plan = explain(sql);
-            List<String> scans = new ArrayList<>();
-            collect(plan.get("Plan"), scans);
+            JsonNode plan = Plans.explain(sql.text().replaceAll("\\?\\d+", "?"), sql.parameters());
+            List<String> scans = Plans.scans(plan);
             double ms = plan.get("Execution Time").asDouble();
             report.add(String.format("[scale] %-26s %-40s %7.2f ms  %s", c.name(), String.join(" + ", scans), ms, sql.text()));
             assertFalse(scans.stream().anyMatch(s -> s.startsWith("Seq Scan on console_session")), c.name() + ": " + scans);
@@ -132,37 +125,5 @@ class SessionLogScaleTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(50, SessionLogTest.rows(html).size());
         System.out.printf("[scale] /admin/log?console=…&after=<middle> rendered in %d ms (incl. login)%n", ms);
-    }
-
-    /** EXPLAIN (ANALYZE, FORMAT JSON) of the service's SQL with its parameters bound as the service binds them. */
-    static JsonNode explain(SessionLog.Sql sql) throws SQLException, java.io.IOException {
-        String jdbc = sql.text().replaceAll("\\?\\d+", "?");
-        try (Connection c = Db.connection();
-             PreparedStatement ps = c.prepareStatement("explain (analyze, buffers, format json) " + jdbc)) {
-            for (int i = 0; i < sql.parameters().size(); i++) {
-                Object p = sql.parameters().get(i);
-                ps.setObject(i + 1, p instanceof Instant t ? Timestamp.from(t) : p);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return JSON.readTree(rs.getString(1)).get(0);
-            }
-        }
-    }
-
-    /** "Index Scan Backward using console_session_log on console_session", depth first. */
-    static void collect(JsonNode node, List<String> out) {
-        String type = node.get("Node Type").asText();
-        if (type.contains("Scan")) {
-            String direction = node.has("Scan Direction") && "Backward".equals(node.get("Scan Direction").asText()) ? " Backward" : "";
-            String index = node.has("Index Name") ? " using " + node.get("Index Name").asText() : "";
-            String relation = node.has("Relation Name") ? " on " + node.get("Relation Name").asText() : "";
-            out.add(type + direction + index + relation);
-        }
-        if (node.has("Plans")) {
-            for (JsonNode child : node.get("Plans")) {
-                collect(child, out);
-            }
-        }
     }
 }
