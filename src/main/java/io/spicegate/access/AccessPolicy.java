@@ -24,6 +24,12 @@ public final class AccessPolicy {
      */
     private static final Duration FIRST_LOOK = Duration.ofDays(8);
 
+    /**
+     * How far ahead {@link #decideSteady} looks for the next instant its answer may change; a decision kept that long
+     * is simply made again.
+     */
+    static final Duration STEADY_LOOK = Duration.ofHours(12);
+
     private AccessPolicy() {
     }
 
@@ -86,6 +92,64 @@ public final class AccessPolicy {
     }
 
     /**
+     * A decision with no approved request, and the instants {@code [from, until)} in which it is the answer: {@link
+     * #decide} with the same rules and no approved request answers the same at every instant of that span.
+     */
+    public record Steady(Decision decision, Instant from, Instant until) {
+
+        public boolean holdsAt(Instant t) {
+            return !t.isBefore(from) && t.isBefore(until);
+        }
+    }
+
+    /**
+     * The decision at {@code now} from one console's rules that apply to the requester, with no approved request,
+     * and how long it stands. A decision reads only the instants where a rule's windows open or close, where a rule
+     * becomes valid or stops being valid (approvers count only then), and {@code now} against the horizon. So it
+     * stands until the first such instant after {@code now}, or until one comes into sight at the horizon's far end
+     * (a stretch end or a next start found there changes "no end in sight" into a time), and at most {@link
+     * #STEADY_LOOK}. Per-rule instants are used, not merged stretches: a second rule's window starting inside a
+     * stretch changes its max minutes.
+     */
+    public static Steady decideSteady(List<AccessRule> rules, Instant now) {
+        Objects.requireNonNull(now, "now");
+        return new Steady(decideApplicable(rules, List.of(), now), now, steadyUntil(rules, now));
+    }
+
+    static Instant steadyUntil(List<AccessRule> rules, Instant now) {
+        Instant until = now.plus(STEADY_LOOK);
+        Instant far = now.plus(HORIZON);
+        for (AccessRule rule : rules) {
+            until = firstChange(rule, now, until);
+        }
+        // a change at the far end at f is seen from f - HORIZON on (strictly after it: the look is half-open)
+        Instant farUntil = far.plus(Duration.between(now, until));
+        for (AccessRule rule : rules) {
+            farUntil = firstChange(rule, far, farUntil);
+        }
+        Instant seenAt = farUntil.minus(HORIZON);
+        return seenAt.isBefore(until) ? seenAt : until;
+    }
+
+    /** The first instant in {@code (after, before)} where {@code rule} opens, closes or starts/stops being valid; else {@code before}. */
+    private static Instant firstChange(AccessRule rule, Instant after, Instant before) {
+        Instant first = earlier(before, after, rule.validFrom());
+        first = earlier(first, after, rule.validUntil());
+        List<Interval> found = new ArrayList<>();
+        addOccurrences(rule, after, first, found);
+        for (Interval occurrence : found) {
+            first = earlier(first, after, occurrence.start());
+            first = earlier(first, after, occurrence.end());
+        }
+        return first;
+    }
+
+    /** {@code t} if it lies in {@code (after, first)}, else {@code first}. */
+    private static Instant earlier(Instant first, Instant after, Instant t) {
+        return t != null && t.isAfter(after) && t.isBefore(first) ? t : first;
+    }
+
+    /**
      * The intervals {@code [start, end)} in which {@code rule}'s windows hold and that intersect
      * {@code [from, to)}, sorted, with overlapping or touching occurrences merged, clipped to the
      * rule's validity but NOT to {@code [from, to)} (a week view shows that Sunday's overnight window
@@ -143,7 +207,7 @@ public final class AccessPolicy {
     }
 
     /** The decision once the rules and approved windows are known to be this requester's, for this console. */
-    private static Decision decideApplicable(List<AccessRule> rules, List<ApprovedWindow> approved, Instant now) {
+    static Decision decideApplicable(List<AccessRule> rules, List<ApprovedWindow> approved, Instant now) {
         Instant horizon = now.plus(HORIZON);
         Decision quick = decideLookingUntil(rules, approved, now, now.plus(FIRST_LOOK), horizon);
         return quick != null ? quick : decideLookingUntil(rules, approved, now, horizon, horizon);

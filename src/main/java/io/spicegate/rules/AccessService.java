@@ -43,12 +43,13 @@ public class AccessService {
     /**
      * The decision for every console the user has a rule for, at {@code now}, by console name; {@code approved}:
      * the user's approved requests still running at {@code now} or later (a per-call fact, never cached). The rules
-     * come from {@link RuleSets}, compiled once per rules version; each console's decision reads only its own rules.
+     * come from {@link RuleSets}, compiled once per rules version; each console's decision reads only its own rules,
+     * and is kept until one of them opens, closes or changes validity ({@code SteadyDecisions}).
      */
     public List<Card> consolesOf(User user, List<ApprovedWindows.Slot> approved, Instant now) {
         directory.refreshBeforeDecision(user, now);
         RuleSets.UserRules rules = ruleSets.of(user);
-        Map<String, Decision> decisions = AccessPolicy.decideAll(rules.rules(),
+        Map<String, Decision> decisions = rules.decisions().decideAll(
                 approved.stream().map(ApprovedWindows.Slot::window).toList(), now);
         List<Card> out = new ArrayList<>(rules.consoles().size());
         for (RuleSets.ConsoleRules c : rules.consoles()) {

@@ -6,6 +6,7 @@ import io.spicegate.access.AccessRule;
 import io.spicegate.access.Effect;
 import io.spicegate.access.Requester;
 import io.spicegate.access.RuleSet;
+import io.spicegate.access.SteadyDecisions;
 import io.spicegate.access.Subject;
 import io.spicegate.access.WeeklyWindow;
 import io.spicegate.shared.SpicegateConfig;
@@ -46,11 +47,18 @@ public class RuleSets {
     /** One console of the user's rule set: the facts its card shows, and the zone its times are shown in. */
     public record ConsoleRules(long consoleId, String name, String description, ZoneId zone) { }
 
-    /** A user's compiled rules: what the decision reads, and the consoles it names, by name. */
-    public record UserRules(String stamp, RuleSet rules, List<ConsoleRules> consoles) {
+    /**
+     * A user's compiled rules: what the decision reads, with each console's decision kept while it stands, and the
+     * consoles it names, by name.
+     */
+    public record UserRules(String stamp, SteadyDecisions decisions, List<ConsoleRules> consoles) {
+
+        public RuleSet rules() {
+            return decisions.rules();
+        }
 
         int size() {
-            return rules.size();
+            return rules().size();
         }
     }
 
@@ -190,7 +198,7 @@ public class RuleSets {
         }
         // the requester as the rules see him: his name, and the groups through which they cover him
         Requester who = new Requester(user.username, groups);
-        return new UserRules(stamp, RuleSet.of(who, rules), List.copyOf(consoles.values()));
+        return new UserRules(stamp, new SteadyDecisions(RuleSet.of(who, rules)), List.copyOf(consoles.values()));
     }
 
     private record Row(long consoleId, String description, AccessRule rule) { }

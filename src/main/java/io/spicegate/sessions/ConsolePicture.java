@@ -80,7 +80,8 @@ public class ConsolePicture {
         List<InUse> inUse = live.stream().map(s -> new InUse(s.username,
                 s.user != null && s.user.id.equals(user.id), now, s.endsAt)).toList();
         List<String> approvers = Rule.approversOf(user.id, console.id, now).stream().map(u -> u.username).toList();
-        MyConsoles.Row card = MyConsoles.row(user, decision.card(), live, slots, now, config.console().defaultMaxMinutes());
+        MyConsoles.Row card = MyConsoles.row(decision.card(), MyConsoles.LiveOn.of(user.id, live, now), slots, now,
+                config.console().defaultMaxMinutes());
         return new Picture(card, zone, now, monday, from, to, stretches, slots, inUse, approvers);
     }
 }

@@ -113,6 +113,20 @@ final class BenchSupport {
         return sum;
     }
 
+    /**
+     * With {@code -Dbench.jfr=DIR}, the portal records a Flight Recorder profile to {@code DIR/<name>.jfr}, written
+     * when it stops: where a figure's time goes ({@code jfr print --events jdk.ExecutionSample}). Off by default, as
+     * the recorder costs a little.
+     */
+    static java.util.Map<String, String> profiled(java.util.Map<String, String> env, String name) {
+        String dir = System.getProperty("bench.jfr");
+        if (dir != null && !dir.isBlank()) {
+            env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=dumponexit=true,settings=profile,filename="
+                    + Path.of(dir, name + ".jfr").toAbsolutePath());
+        }
+        return env;
+    }
+
     /** The open-files limit of this JVM (10 000 agents need 10 000 sockets here and in the portal). */
     static long openFilesLimit() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {

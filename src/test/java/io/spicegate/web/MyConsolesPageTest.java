@@ -75,6 +75,72 @@ class MyConsolesPageTest {
     }
 
     @Test
+    void manyConsolesComeAPageAtATimeWithAFindBox() {
+        String me = fixtures.user("many");
+        for (int i = 0; i < 60; i++) {
+            fixtures.rule(fixtures.console("lab")).user(me).save();
+            fixtures.rule(fixtures.console("db")).user(me).save();
+        }
+        Browser b = Browser.login(me, Fixtures.PASSWORD);
+        String first = b.request().get("/consoles").then().statusCode(200).extract().asString();
+        assertEquals(50, cards(first), "a page shows 50 cards");
+        assertTrue(first.contains("Find a console"), "more than a page: a find box");
+        assertEquals("Consoles 1–50 of 120", count(first));
+        assertTrue(first.contains("<a rel=\"next\" href=\"/consoles?page=2\">Next page</a>"), first);
+        assertFalse(first.contains("rel=\"prev\""));
+
+        String last = b.request().get("/consoles?page=3").then().statusCode(200).extract().asString();
+        assertEquals(20, cards(last));
+        assertEquals("Consoles 101–120 of 120", count(last));
+        assertTrue(last.contains("<a rel=\"prev\" href=\"/consoles?page=2\">Previous page</a>"));
+        assertFalse(last.contains("rel=\"next\""));
+        String past = b.request().get("/consoles?page=99").then().statusCode(200).extract().asString();
+        assertEquals("Consoles 101–120 of 120", count(past), "a page past the last shows the last");
+        assertEquals(20, cards(past));
+
+        String found = b.request().get("/consoles?q=DB").then().statusCode(200).extract().asString();
+        assertEquals(50, cards(found));
+        assertEquals("60 of 120 consoles contain “DB”: 1–50", count(found));
+        assertTrue(found.contains("href=\"/consoles?q=DB&amp;page=2\""), "the next page keeps the search");
+        Matcher names = Pattern.compile("data-console=\"([^\"]*)\"").matcher(found);
+        while (names.find()) {
+            assertTrue(names.group(1).startsWith("db"), names.group(1));
+        }
+        assertTrue(found.contains("value=\"DB\""), "the box shows what was searched");
+        assertTrue(found.contains("Show all"));
+
+        String none = b.request().get("/consoles?q=<nothing>").then().statusCode(200).extract().asString();
+        assertEquals("No console's name or description contains “&lt;nothing&gt;”.", count(none));
+        assertEquals(0, cards(none));
+        assertFalse(none.contains("<nothing>"), "what was searched is shown escaped");
+
+        String bad = b.request().get("/consoles?page=two").then().statusCode(400).extract().asString();
+        assertTrue(bad.contains("is not a page number: use the page links on My consoles."), bad);
+        b.request().get("/consoles?q=" + "x".repeat(201)).then().statusCode(400);
+
+        given().auth().preemptive().basic(me, Fixtures.PASSWORD).get("/api/v1/consoles").then().statusCode(200)
+                .body("size()", equalTo(120));
+        // a few consoles: one page, no find box, no page links
+        String few = fixtures.user("few");
+        fixtures.rule(fixtures.console("one")).user(few).save();
+        String small = Browser.login(few, Fixtures.PASSWORD).request().get("/consoles").then().statusCode(200)
+                .extract().asString();
+        assertEquals(1, cards(small));
+        assertFalse(small.contains("Find a console"));
+        assertFalse(small.contains("Pages of My consoles"));
+    }
+
+    private static int cards(String html) {
+        return html.split("<li class=\"console ", -1).length - 1;
+    }
+
+    private static String count(String html) {
+        Matcher m = Pattern.compile("<p class=\"count\" data-count>([^<]*)</p>").matcher(html);
+        assertTrue(m.find(), "no count line");
+        return m.group(1).replace("&#39;", "'");
+    }
+
+    @Test
     void aUserWithoutRulesSeesAFriendlyEmptyPage() {
         String me = fixtures.user("new");
         Browser.login(me, Fixtures.PASSWORD).request().get("/consoles").then().statusCode(200)

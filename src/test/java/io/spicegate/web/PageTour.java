@@ -85,6 +85,11 @@ final class PageTour {
         String workstation = fixtures.workstation("tour-ws", address);
         String group = fixtures.group("tour-bookkeeping", charlie, newbie);
 
+        // the admin has more consoles than a page of My consoles shows: the find box and the page links are toured too
+        for (int i = 0; i <= io.spicegate.sessions.MyConsoles.PAGE_SIZE; i++) {
+            fixtures.rule(fixtures.console("tour-fleet")).user(adminName).save();
+        }
+
         String ended = open(charlie, address);
         Fixtures.as(charlie).delete("/api/v1/sessions/" + ended).then().statusCode(200);
         liveSession = open(charlie, address);
