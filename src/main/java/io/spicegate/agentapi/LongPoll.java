@@ -1,5 +1,7 @@
 package io.spicegate.agentapi;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.spicegate.enrollment.AgentKey;
@@ -28,6 +30,18 @@ public class LongPoll {
     @Inject AgentVersions versions;
     @Inject SpicegateConfig config;
 
+    private final Counter reads;
+    private final Counter unchangedAnswers;
+
+    @Inject
+    LongPoll(MeterRegistry metrics) {
+        // Prometheus: spicegate_agent_poll_answers_total{answer="read"|"unchanged"}
+        reads = Counter.builder("spicegate_agent_poll_answers").tag("answer", "read")
+                .description("agent polls answered by reading the agent's work from the database").register(metrics);
+        unchangedAnswers = Counter.builder("spicegate_agent_poll_answers").tag("answer", "unchanged")
+                .description("agent polls that ended with no change, answered from this replica's memory").register(metrics);
+    }
+
     /**
      * Authenticates on a worker thread, then answers {@code read} of the agent now or at its next change. A poll that
      * ends with no change answers {@code unchanged} of the agent and its version (still {@code after}: any change
@@ -41,7 +55,10 @@ public class LongPoll {
                     CompletableFuture<Void> change = notifier.next(agent);
                     if (after == null || versions.version(agent) != after) {
                         notifier.forget(agent, change);
-                        return Uni.createFrom().item(() -> read.apply(agent));
+                        return Uni.createFrom().item(() -> {
+                            reads.increment();
+                            return read.apply(agent);
+                        });
                     }
                     return Uni.createFrom().completionStage(change)
                             .ifNoItem().after(Duration.ofSeconds(config.agent().pollSeconds())).recoverWithItem((Void) null)
@@ -52,8 +69,16 @@ public class LongPoll {
                                     // this replica is going away: the agent polls again (another replica, or this one restarted)
                                     throw Problem.notReady("This portal is restarting: poll again.", 1);
                                 }
-                                T same = change.isDone() ? null : unchanged.apply(agent, after);
-                                return same != null ? same : read.apply(agent);
+                                // the poll time ran out: Mutiny cancelled the future, which is no change (a wake
+                                // completes it normally; one racing the cancel finds the agent forgotten, and reads)
+                                boolean woken = change.isDone() && !change.isCancelled();
+                                T same = woken ? null : unchanged.apply(agent, after);
+                                if (same != null) {
+                                    unchangedAnswers.increment();
+                                    return same;
+                                }
+                                reads.increment();
+                                return read.apply(agent);
                             });
                 });
     }

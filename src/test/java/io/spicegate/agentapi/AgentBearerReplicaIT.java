@@ -13,8 +13,12 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two packaged replicas on one PostgreSQL. Replica B answers an agent's renewals from the bearers it remembers
@@ -35,6 +39,8 @@ class AgentBearerReplicaIT {
         pg = ExternalPostgres.start();
         db = pg.database("spicegate");
         Map<String, String> env = pg.portalEnv(db);
+        // a parked poll runs out after a second (polls without "after" answer at once, as before)
+        env.put("SPICEGATE_AGENT_POLL_SECONDS", "1");
         a = PortalProcess.start("bearer-a", env);
         b = PortalProcess.start("bearer-b", env);
         admin = Api.basic(a.base, "admin", "first-admin-pw");
@@ -57,6 +63,41 @@ class AgentBearerReplicaIT {
         }
         assertEquals(200, agent.poll(b), "B answered from the bearer it remembers, without the database");
         assertEquals(401, agent.poll(a), "A never saw this agent: it asked the database");
+    }
+
+    @Test
+    void anIdlePollThatRunsOutIsAnsweredFromMemory() throws Exception {
+        Agent agent = workstationAgent("ws-idle", "10.81.0.9");
+        JsonNode first = Api.bearer(b.base, agent.secret).get("/api/agent/v1/grants").expect(200).json();
+        long version = first.get("version").asLong();
+        assertFalse(first.get("strict").asBoolean());
+        double reads = answers(b, "read");
+        double fromMemory = answers(b, "unchanged");
+        try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
+            // behind the portal's back, with no NOTIFY and no version bump: only a read of the database would see it
+            st.executeUpdate("update workstation set strict_mode = true where id = " + agent.id);
+        }
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            JsonNode renewed = Api.bearer(b.base, agent.secret).get("/api/agent/v1/grants?after=" + version).expect(200).json();
+            assertTrue(System.nanoTime() - t0 >= 900_000_000L, "the poll was parked until its time ran out");
+            assertEquals(version, renewed.get("version").asLong());
+            assertFalse(renewed.get("strict").asBoolean(), "a renewal that ran out re-read the workstation");
+        }
+        assertEquals(reads, answers(b, "read"), "no renewal read the database");
+        assertEquals(fromMemory + 3, answers(b, "unchanged"));
+        try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
+            st.executeUpdate("update workstation set strict_mode = false where id = " + agent.id);
+        }
+    }
+
+    /** {@code spicegate_agent_poll_answers_total{answer=...}} of one replica. */
+    private static double answers(PortalProcess portal, String answer) {
+        String text = Api.anonymous(portal.management).get("/q/metrics").expect(200).body();
+        Matcher m = Pattern.compile("(?m)^spicegate_agent_poll_answers_total\\{[^}]*answer=\"" + answer + "\"[^}]*} ([0-9.eE+-]+)$")
+                .matcher(text);
+        assertTrue(m.find(), "no spicegate_agent_poll_answers_total{answer=\"" + answer + "\"}");
+        return Double.parseDouble(m.group(1));
     }
 
     @Test

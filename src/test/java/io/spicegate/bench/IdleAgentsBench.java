@@ -51,7 +51,7 @@ class IdleAgentsBench {
             String db = pg.database("spicegate");
             Map<String, String> env = pg.portalEnv(db);
             env.put("QUARKUS_LOG_CATEGORY__IO_SPICEGATE_AUDIT__LEVEL", "WARN");
-            try (PortalProcess portal = PortalProcess.start("bench-idle", env); Connection sql = pg.connect(db)) {
+            try (PortalProcess portal = PortalProcess.start("bench-idle", BenchSupport.profiled(env, "idle-agents")); Connection sql = pg.connect(db)) {
                 ScaleRows.consoles(sql, "idle", CONSOLES, 20);
                 BenchSupport.seedAgents(sql, "idle", "sga_idle_", AGENTS, "10.70.");
                 Thread.sleep(60_000); // started, scheduled jobs ran, start-up compilation settled

@@ -43,7 +43,7 @@ class OpenRateBench {
             String db = pg.database("spicegate");
             Map<String, String> env = pg.portalEnvTwoRoles(db);
             env.put("QUARKUS_LOG_CATEGORY__IO_SPICEGATE_AUDIT__LEVEL", "WARN");
-            try (PortalProcess portal = PortalProcess.start("bench-opens", env); Connection sql = pg.connect(db)) {
+            try (PortalProcess portal = PortalProcess.start("bench-opens", BenchSupport.profiled(env, "opens")); Connection sql = pg.connect(db)) {
                 Api admin = Api.basic(portal.base, "admin", "first-admin-pw");
                 admin.post("/api/v1/admin/hosts", Map.of("name", "mysrv", "address", "127.0.0.1")).expect(201);
                 // each client at a workstation of its own, as 16 people would be: opens at one workstation bump its one

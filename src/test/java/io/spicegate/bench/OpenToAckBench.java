@@ -39,7 +39,7 @@ class OpenToAckBench {
         Map<String, String> env = new HashMap<>(Map.of("SPICEGATE_DATA_DIR", data.toString(),
                 "QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true", "QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true",
                 "QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "127.0.0.1", "QUARKUS_LOG_CATEGORY__IO_SPICEGATE_AUDIT__LEVEL", "WARN"));
-        try (PortalProcess portal = PortalProcess.start("bench-portal", env)) {
+        try (PortalProcess portal = PortalProcess.start("bench-portal", BenchSupport.profiled(env, "open-to-ack"))) {
             Api admin = Api.basic(portal.base, "admin", "demo");
             admin.post("/api/v1/admin/rules", Map.of("console", "vm3", "user", "ralph", "zone", "Europe/Berlin",
                     "windows", List.of(Map.of("days", List.of("MONDAY"), "from", "00:00", "to", "00:00")))).expect(201);
