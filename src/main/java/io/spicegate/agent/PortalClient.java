@@ -104,9 +104,13 @@ public final class PortalClient {
         public static final Feed<TicketSet> TICKETS = new Feed<>("tickets", TicketSet.class, "tickets/ack");
     }
 
-    /** Long-polls {@code feed}: at once when the portal has a version above {@code after}, else within ~30 s. */
+    /**
+     * Long-polls {@code feed}: at once when the portal has a version above {@code after}, else at the next change or
+     * after {@link #pollWait} (the portal may answer sooner: it holds a poll at most its own poll setting).
+     */
     public <S> S poll(Feed<S> feed, String secret, long after) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(feed.path() + "?after=" + Math.max(0, after)))
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(feed.path() + "?after=" + Math.max(0, after)
+                        + "&wait=" + pollWait(pollTimeout)))
                 .timeout(pollTimeout).header("Authorization", "Bearer " + secret).header("Accept", "application/json")
                 .GET().build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -114,6 +118,15 @@ public final class PortalClient {
             throw failure(feed.path(), response);
         }
         return mapper.readValue(response.body(), feed.type());
+    }
+
+    /**
+     * How long this agent asks the portal to hold a poll, in seconds: its poll timeout less 10 s (less half of it when
+     * that is shorter) for the answer to arrive; 60 s at the default 70.
+     */
+    static long pollWait(Duration pollTimeout) {
+        long timeout = pollTimeout.toSeconds();
+        return Math.max(1, timeout - Math.min(10, timeout / 2));
     }
 
     /** Reports what was applied of {@code feed} (expects 204, accepts any 2xx). */

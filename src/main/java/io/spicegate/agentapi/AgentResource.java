@@ -60,11 +60,15 @@ public class AgentResource {
         }
     }
 
-    /** Workstation agents: their grant set, at once when its version differs from {@code after}, else at the next change. */
+    /**
+     * Workstation agents: their grant set, at once when its version differs from {@code after}, else at the next
+     * change or after {@code wait} seconds (how long the agent waits; at most the poll setting).
+     */
     @GET
     @Path("/grants")
-    public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after) {
-        return poll.answer(() -> credentials.authenticate(AgentKind.WORKSTATION, authorization), after,
+    public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after,
+                                @QueryParam("wait") Integer wait) {
+        return poll.answer(() -> credentials.authenticate(AgentKind.WORKSTATION, authorization), after, wait,
                 ws -> grants.grants(ws.id()), (ws, version) -> grants.unchanged(ws.id(), version));
     }
 
@@ -80,8 +84,9 @@ public class AgentResource {
     /** Host agents: their ticket set, at once when its version differs from {@code after}, else at the next change. */
     @GET
     @Path("/tickets")
-    public Uni<TicketSet> tickets(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after) {
-        return poll.answer(() -> credentials.authenticate(AgentKind.HOST, authorization), after,
+    public Uni<TicketSet> tickets(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after,
+                                  @QueryParam("wait") Integer wait) {
+        return poll.answer(() -> credentials.authenticate(AgentKind.HOST, authorization), after, wait,
                 host -> tickets.tickets(host.id()), (host, version) -> null);
     }
 

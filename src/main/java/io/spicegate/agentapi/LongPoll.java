@@ -47,8 +47,25 @@ public class LongPoll {
      * ends with no change answers {@code unchanged} of the agent and its version (still {@code after}: any change
      * would have woken it) when that is not null, with no database work.
      */
-    public <T> Uni<T> answer(Supplier<AgentKey> authenticate, Long after, Function<AgentKey, T> read,
+    /**
+     * How long a poll is held: what the agent says it waits ({@code wait}, seconds), at most the poll setting; an
+     * agent that does not say is an older one, which gives up after 35 s.
+     */
+    Duration held(Integer wait) {
+        int max = config.agent().pollSeconds();
+        if (wait == null) {
+            return Duration.ofSeconds(Math.min(SpicegateConfig.Agent.LEGACY_POLL_SECONDS, max));
+        }
+        if (wait < 1) {
+            throw Problem.badRequest("wait is how many seconds the agent waits for an answer: send a whole number of "
+                    + "at least 1 (or leave it out).");
+        }
+        return Duration.ofSeconds(Math.min(wait, max));
+    }
+
+    public <T> Uni<T> answer(Supplier<AgentKey> authenticate, Long after, Integer wait, Function<AgentKey, T> read,
                              BiFunction<AgentKey, Long, T> unchanged) {
+        Duration held = held(wait);
         return Uni.createFrom().item(authenticate)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToUni(agent -> {
@@ -61,7 +78,7 @@ public class LongPoll {
                         });
                     }
                     return Uni.createFrom().completionStage(change)
-                            .ifNoItem().after(Duration.ofSeconds(config.agent().pollSeconds())).recoverWithItem((Void) null)
+                            .ifNoItem().after(held).recoverWithItem((Void) null)
                             .emitOn(Infrastructure.getDefaultWorkerPool())
                             .map(x -> {
                                 notifier.forget(agent, change);

@@ -158,7 +158,8 @@ public class GrantService extends AgentWork {
         }
         List<Destination> out = new ArrayList<>();
         byAddress.forEach((a, ports) -> out.add(new Destination(a, List.copyOf(ports))));
-        return out;
+        // one unmodifiable list, handed to every answer while it is kept: its JSON is written once (ProtocolJson)
+        return List.copyOf(out);
     }
 
     /**

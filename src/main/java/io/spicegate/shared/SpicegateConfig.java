@@ -135,11 +135,17 @@ public interface SpicegateConfig {
         int leaseSeconds();
 
         /**
-         * How long a long-poll is held when nothing changes. Agents give up on a poll after their
-         * {@code poll.timeout.seconds} (35 by default) and proxies after their read timeout: both must be longer.
+         * The longest a long-poll is held when nothing changes. An agent says how long it waits ({@code wait=}, its
+         * {@code poll.timeout.seconds} less 10 s: 60 s by default) and is held that long at most; an agent that does
+         * not say (released before it could) is held {@link #LEGACY_POLL_SECONDS}, as it gives up after 35 s.
+         * Proxies in between must allow longer (the ingress in {@code k8s/} allows 75 s), and it must stay well
+         * under {@link #leaseSeconds()}, or an idle agent drops its grants between two answers.
          */
-        @WithDefault("30")
+        @WithDefault("60")
         int pollSeconds();
+
+        /** How long the poll of an agent that does not say how long it waits is held (agents before 0.2 wait 35 s). */
+        int LEGACY_POLL_SECONDS = 30;
 
         /**
          * How often each replica writes the agents it heard from to {@code last_seen_at}, in one statement per kind:

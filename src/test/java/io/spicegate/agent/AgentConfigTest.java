@@ -32,7 +32,7 @@ class AgentConfigTest {
         assertFalse(config.strict());
         assertNull(config.portalCa());
         assertNull(config.netns());
-        assertEquals(Duration.ofSeconds(35), config.pollTimeout());
+        assertEquals(Duration.ofSeconds(70), config.pollTimeout());
         assertEquals(Duration.ofSeconds(30), config.retry());
         assertEquals(Path.of("/run/spicegate"), config.strictRunDir());
         assertEquals(Path.of("/etc/sudoers.d/spicegate"), config.strictSudoersFile());

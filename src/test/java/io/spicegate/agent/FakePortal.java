@@ -95,12 +95,21 @@ final class FakePortal implements AutoCloseable {
         send(exchange, 200, mapper.writeValueAsString(new EnrollResponse(secret, "mylap", "workstation")));
     }
 
+    /** The {@code wait} (seconds) of the last grants poll, -1 when it named none. */
+    volatile long lastWait = -1;
+
     private void grants(HttpExchange exchange) throws IOException {
         polls.incrementAndGet();
         if (!authorized(exchange)) {
             return;
         }
-        long after = Long.parseLong(exchange.getRequestURI().getQuery().replace("after=", ""));
+        java.util.Map<String, String> query = new java.util.HashMap<>();
+        for (String pair : exchange.getRequestURI().getQuery().split("&")) {
+            int eq = pair.indexOf('=');
+            query.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        long after = Long.parseLong(query.get("after"));
+        lastWait = query.containsKey("wait") ? Long.parseLong(query.get("wait")) : -1;
         GrantSet answer;
         synchronized (lock) {
             long end = System.nanoTime() + hold.toNanos();

@@ -50,6 +50,7 @@ class PollLoopTest {
 
         portal.publish(new GrantSet(3, 90, false, List.of(), List.of()));
         assertEquals(3, workload.next().version());
+        assertEquals(3, portal.lastWait, "the agent asks to be held its poll timeout (5 s here) less half of it");
         assertEquals(portal.secret, loop.secret(), "the secret got at enrollment is the one it polls with");
         assertEquals(portal.secret, new StateDir(stateDir, ProtocolJson.mapper()).secret(), "and it is kept");
 

@@ -43,6 +43,27 @@ class ProtocolJsonTest {
     }
 
     @Test
+    void theSameDestinationsListIsWrittenOnceAndReadsBackTheSame() throws Exception {
+        List<io.spicegate.protocol.Destination> kept = List.of(Grants.destination("10.99.1.2", 20002, 20004),
+                Grants.destination("10.99.1.3", 20006));
+        String first = mapper.writeValueAsString(new GrantSet(7, 90, false, kept, List.of()));
+        String again = mapper.writeValueAsString(new GrantSet(8, 90, true, kept, List.of()));
+        JsonNode a = mapper.readTree(first);
+        JsonNode b = mapper.readTree(again);
+        assertEquals(a.get("protected"), b.get("protected"), "the kept list writes the same JSON");
+        assertEquals(8, b.get("version").asLong(), "the rest of the answer is its own");
+        assertTrue(b.get("strict").asBoolean());
+        assertEquals(kept, mapper.readValue(again, GrantSet.class).protectedDestinations());
+        // another list (the destinations changed) is written from its own content, not from the kept text
+        List<io.spicegate.protocol.Destination> changed = List.of(Grants.destination("10.99.1.4", 20010));
+        GrantSet after = mapper.readValue(mapper.writeValueAsString(new GrantSet(9, 90, false, changed, List.of())),
+                GrantSet.class);
+        assertEquals(changed, after.protectedDestinations());
+        assertEquals(List.of(), mapper.readValue(mapper.writeValueAsString(new GrantSet(9, 90, false, List.of(), List.of())),
+                GrantSet.class).protectedDestinations());
+    }
+
+    @Test
     void theGrantsZoneTravelsBothWays() throws Exception {
         Grant grant = new Grant("3f1c", "ralph", "vm3", "10.99.1.2", List.of(20006), Instant.parse("2026-11-26T17:00:00Z"),
                 300, null, "Europe/Berlin");

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -89,6 +90,18 @@ class AgentBearerReplicaIT {
         try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
             st.executeUpdate("update workstation set strict_mode = false where id = " + agent.id);
         }
+    }
+
+    @Test
+    void aPollIsHeldAsLongAsTheAgentSaysItWaitsAndAtMostThePollSetting() throws Exception {
+        Agent agent = workstationAgent("ws-wait", "10.81.0.10");
+        long version = Api.bearer(b.base, agent.secret).get("/api/agent/v1/grants").expect(200).json().get("version").asLong();
+        // an hour asked for, the setting (1 s here) held: the answer comes long before the client gives up
+        Api.bearer(b.base, agent.secret).get("/api/agent/v1/grants?after=" + version + "&wait=3600", Duration.ofSeconds(20))
+                .expect(200);
+        Api.Answer zero = Api.bearer(b.base, agent.secret).get("/api/agent/v1/grants?after=" + version + "&wait=0");
+        assertEquals(400, zero.status());
+        assertTrue(zero.body().contains("wait is how many seconds the agent waits"), zero.body());
     }
 
     /** {@code spicegate_agent_poll_answers_total{answer=...}} of one replica. */
