@@ -66,9 +66,9 @@ public class AgentResource {
      */
     @GET
     @Path("/grants")
-    public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after,
-                                @QueryParam("wait") Integer wait) {
-        return poll.answer(() -> credentials.authenticate(AgentKind.WORKSTATION, authorization), after, wait,
+    public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") String after,
+                                @QueryParam("wait") String wait) {
+        return poll.answer(() -> credentials.authenticate(AgentKind.WORKSTATION, authorization), after(after), seconds(wait),
                 ws -> grants.grants(ws.id()), (ws, version) -> grants.unchanged(ws.id(), version));
     }
 
@@ -84,9 +84,9 @@ public class AgentResource {
     /** Host agents: their ticket set, at once when its version differs from {@code after}, else at the next change. */
     @GET
     @Path("/tickets")
-    public Uni<TicketSet> tickets(@HeaderParam("Authorization") String authorization, @QueryParam("after") Long after,
-                                  @QueryParam("wait") Integer wait) {
-        return poll.answer(() -> credentials.authenticate(AgentKind.HOST, authorization), after, wait,
+    public Uni<TicketSet> tickets(@HeaderParam("Authorization") String authorization, @QueryParam("after") String after,
+                                  @QueryParam("wait") String wait) {
+        return poll.answer(() -> credentials.authenticate(AgentKind.HOST, authorization), after(after), seconds(wait),
                 host -> tickets.tickets(host.id()), (host, version) -> null);
     }
 
@@ -98,6 +98,35 @@ public class AgentResource {
     public Response ackTickets(@HeaderParam("Authorization") String authorization, TicketAck body) {
         return acked(AgentKind.HOST, authorization, body,
                 "{\"version\": N, \"applied\": [session ids], \"errors\": [{\"session\", \"error\"}]}", tickets::ack);
+    }
+
+    /** {@code after}: the version the agent has, a whole number, or none (it has nothing yet); else 400. */
+    static Long after(String after) {
+        if (after == null || after.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(after.strip());
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest("after is the version the agent has: send a whole number (or leave it out).");
+        }
+    }
+
+    /** {@code wait}: how many seconds the agent waits, a whole number, or none; else 400 (LongPoll checks the range). */
+    static Integer seconds(String wait) {
+        if (wait == null || wait.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(wait.strip());
+        } catch (NumberFormatException e) {
+            // a number too large for an int is still a number: as long as the portal allows
+            if (wait.strip().matches("\\d{10,}")) {
+                return Integer.MAX_VALUE;
+            }
+            throw Problem.badRequest("wait is how many seconds the agent waits for an answer: send a whole number of "
+                    + "at least 1 (or leave it out).");
+        }
     }
 
     /** Authenticates the agent of {@code kind}, then hands it its ack; an empty body is answered with its {@code shape}. */

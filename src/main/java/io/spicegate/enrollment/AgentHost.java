@@ -57,10 +57,13 @@ public abstract class AgentHost extends PanacheEntityBase {
         return ackedVersion != null && ackedVersion >= version;
     }
 
-    /** The agent applied {@code version}: it was seen now. */
+    /**
+     * The agent applied {@code version}: it was seen now. An ack of an older version than one already acknowledged
+     * (late, or replayed) does not move the acknowledged version back.
+     */
     public void acked(long version, Instant now) {
         lastSeenAt = now;
-        ackedVersion = version;
+        ackedVersion = ackedVersion == null ? version : Math.max(ackedVersion, version);
     }
 
     /** The wake-up key of this machine's agent. */

@@ -150,6 +150,25 @@ class AgentApiTest {
         assertEquals(List.of(), after.getList("grants"));
         ack(ws[1], after.getLong("version"), List.of(), List.of());
         assertTrue(Db.auditOf(user).stream().anyMatch(r -> r.startsWith("GRANT_REMOVED")));
+
+        // a late (or replayed) ack of an older version does not move the acknowledged version back
+        ack(ws[1], set.getLong("version"), List.of(), List.of());
+        assertEquals(after.getLong("version"), Fixtures.as(admin).get("/api/v1/admin/workstations/" + ws[0])
+                .then().statusCode(200).extract().jsonPath().getLong("ackedVersion"));
+    }
+
+    @Test
+    void aMalformedAfterOrWaitIsASentenceNotAMissingPage() {
+        String[] ws = enrolledWorkstation();
+        for (String query : List.of("after=abc", "after=99999999999999999999", "wait=abc", "wait=0.5", "wait=1e3", "wait=0")) {
+            given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants?" + query).then()
+                    .statusCode(400).body("error", org.hamcrest.Matchers.anyOf(containsString("after is the version"),
+                            containsString("wait is how many seconds")));
+            given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/tickets?" + query).then()
+                    .statusCode(400);
+        }
+        // a huge wait is a number: held as long as the portal allows (answered at once here: no after)
+        given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants?wait=2147483648").then().statusCode(200);
     }
 
     @Test
