@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -74,21 +75,43 @@ public final class AccessPolicy {
      * decision reads only that console's rules and approved requests, so no rule is looked at twice.
      */
     public static Map<String, Decision> decideAll(RuleSet rules, Collection<ApprovedWindow> approved, Instant now) {
+        return decideAll(rules, approved, now, (index, consoleRules, at) -> decideApplicable(consoleRules, List.of(), at));
+    }
+
+    /** How a console with no approved request is decided: its place in the set's (sorted) consoles, and its rules. */
+    @FunctionalInterface
+    interface WithoutApproved {
+        Decision decide(int index, List<AccessRule> rules, Instant now);
+    }
+
+    /**
+     * The one implementation of {@link #decideAll(RuleSet, Collection, Instant)}: consoles with an approved request are
+     * decided here from their rules and requests, the others by {@code withoutApproved} (which may answer a decision it
+     * kept, see {@link SteadyDecisions}); consoles with an approved request but no rule are decided from the requests.
+     */
+    static Map<String, Decision> decideAll(RuleSet rules, Collection<ApprovedWindow> approved, Instant now,
+                                           WithoutApproved withoutApproved) {
         Objects.requireNonNull(rules, "rules");
         Objects.requireNonNull(now, "now");
         Map<String, List<ApprovedWindow>> approvedByConsole = new HashMap<>();
         for (ApprovedWindow window : approved) {
             approvedByConsole.computeIfAbsent(window.console(), c -> new ArrayList<>()).add(window);
         }
-        Map<String, Decision> decisions = new TreeMap<>();
+        // byConsole is sorted, so this map is too until a console without rules joins
+        Map<String, Decision> decisions = new LinkedHashMap<>();
+        int index = 0;
         for (Map.Entry<String, List<AccessRule>> entry : rules.byConsole().entrySet()) {
-            decisions.put(entry.getKey(), decideApplicable(entry.getValue(),
-                    approvedByConsole.getOrDefault(entry.getKey(), List.of()), now));
+            List<ApprovedWindow> forConsole = approvedByConsole.remove(entry.getKey());
+            decisions.put(entry.getKey(), forConsole == null ? withoutApproved.decide(index, entry.getValue(), now)
+                    : decideApplicable(entry.getValue(), forConsole, now));
+            index++;
         }
-        for (Map.Entry<String, List<ApprovedWindow>> entry : approvedByConsole.entrySet()) {
-            decisions.computeIfAbsent(entry.getKey(), c -> decideApplicable(List.of(), entry.getValue(), now));
+        if (approvedByConsole.isEmpty()) {
+            return decisions;
         }
-        return decisions;
+        Map<String, Decision> sorted = new TreeMap<>(decisions);
+        approvedByConsole.forEach((console, windows) -> sorted.put(console, decideApplicable(List.of(), windows, now)));
+        return sorted;
     }
 
     /**

@@ -1,14 +1,10 @@
 package io.spicegate.access;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -25,16 +21,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class SteadyDecisions {
 
     private final RuleSet rules;
-    private final String[] consoles;
-    private final List<List<AccessRule>> rulesOf;
     private final AtomicReferenceArray<AccessPolicy.Steady> kept;
     private final AtomicLong made = new AtomicLong();
 
     public SteadyDecisions(RuleSet rules) {
         this.rules = Objects.requireNonNull(rules, "rules");
-        this.consoles = rules.byConsole().keySet().toArray(String[]::new);
-        this.rulesOf = new ArrayList<>(rules.byConsole().values());
-        this.kept = new AtomicReferenceArray<>(consoles.length);
+        this.kept = new AtomicReferenceArray<>(rules.byConsole().size());
     }
 
     public RuleSet rules() {
@@ -48,32 +40,15 @@ public final class SteadyDecisions {
 
     /** The decision for every console of the set and every console with an approved request, sorted by name. */
     public Map<String, Decision> decideAll(Collection<ApprovedWindow> approved, Instant now) {
-        Objects.requireNonNull(now, "now");
-        Map<String, List<ApprovedWindow>> approvedByConsole = new HashMap<>();
-        for (ApprovedWindow window : approved) {
-            approvedByConsole.computeIfAbsent(window.console(), c -> new ArrayList<>()).add(window);
-        }
-        Map<String, Decision> decisions = new LinkedHashMap<>();
-        for (int i = 0; i < consoles.length; i++) {
-            List<ApprovedWindow> forConsole = approvedByConsole.remove(consoles[i]);
-            decisions.put(consoles[i], forConsole == null ? steady(i, now)
-                    : AccessPolicy.decideApplicable(rulesOf.get(i), forConsole, now));
-        }
-        if (approvedByConsole.isEmpty()) {
-            return decisions;
-        }
-        // approved requests for consoles the user has no rule for any more: decided from those alone
-        Map<String, Decision> sorted = new TreeMap<>(decisions);
-        approvedByConsole.forEach((console, windows) ->
-                sorted.put(console, AccessPolicy.decideApplicable(List.of(), windows, now)));
-        return sorted;
+        return AccessPolicy.decideAll(rules, approved, now, this::steady);
     }
 
-    private Decision steady(int i, Instant now) {
+    /** The kept decision of the set's {@code i}-th console, or a new one kept in its place. */
+    private Decision steady(int i, List<AccessRule> consoleRules, Instant now) {
         AccessPolicy.Steady s = kept.get(i);
         if (s == null || !s.holdsAt(now)) {
             made.incrementAndGet();
-            s = AccessPolicy.decideSteady(rulesOf.get(i), now);
+            s = AccessPolicy.decideSteady(consoleRules, now);
             kept.set(i, s);
         }
         return s.decision();
