@@ -3,6 +3,7 @@ package io.spicegate.admin;
 import io.spicegate.sessions.AdminSession;
 import io.spicegate.sessions.SessionLog;
 import io.spicegate.sessions.SessionService;
+import io.spicegate.shared.Params;
 import io.spicegate.shared.Problem;
 import io.spicegate.users.Caller;
 import io.spicegate.users.SourceAddress;
@@ -60,8 +61,8 @@ public class AdminSessionResource {
                                @QueryParam("authorisedBy") String authorisedBy, @QueryParam("request") String request,
                                @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
         caller.requireAdmin();
-        SessionLog.Page page = log.page(SessionLog.Filter.of(user, console, workstation, instant(from, "from"),
-                instant(to, "to"), state, authorisedBy, request), SessionLog.Cursor.parse(after),
+        SessionLog.Page page = log.page(SessionLog.Filter.of(user, console, workstation, Params.instant(from, "from"),
+                Params.instant(to, "to"), state, authorisedBy, request), SessionLog.Cursor.parse(after),
                 limit == null ? SessionLog.DEFAULT_PAGE : limit);
         return new LogPage(page.rows(), page.next() == null ? null : page.next().token());
     }
@@ -75,22 +76,11 @@ public class AdminSessionResource {
                            @QueryParam("to") String to, @QueryParam("state") String state,
                            @QueryParam("authorisedBy") String authorisedBy, @QueryParam("request") String request) {
         caller.requireAdmin();
-        SessionLog.Filter f = SessionLog.Filter.of(user, console, workstation, instant(from, "from"), instant(to, "to"),
+        SessionLog.Filter f = SessionLog.Filter.of(user, console, workstation, Params.instant(from, "from"), Params.instant(to, "to"),
                 state, authorisedBy, request);
         StreamingOutput body = out -> log.csv(f, out);
         return Response.ok(body, "text/csv; charset=UTF-8")
                 .header("Content-Disposition", "attachment; filename=\"spicegate-sessions.csv\"").build();
-    }
-
-    private static Instant instant(String s, String name) {
-        if (s == null || s.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(s.strip());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw Problem.badRequest("'" + name + "' is an ISO-8601 instant in UTC, e.g. 2026-11-26T17:00:00Z.");
-        }
     }
 
     @POST

@@ -12,6 +12,7 @@ import io.spicegate.protocol.TicketAck;
 import io.spicegate.protocol.TicketSet;
 import io.spicegate.sessions.GrantService;
 import io.spicegate.sessions.TicketService;
+import io.spicegate.shared.Params;
 import io.spicegate.shared.Problem;
 import io.spicegate.users.SourceAddress;
 import io.vertx.core.http.HttpServerRequest;
@@ -27,6 +28,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.math.BigInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -102,31 +104,19 @@ public class AgentResource {
 
     /** {@code after}: the version the agent has, a whole number, or none (it has nothing yet); else 400. */
     static Long after(String after) {
-        if (after == null || after.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(after.strip());
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("after is the version the agent has: send a whole number (or leave it out).");
-        }
+        return Params.optional(after, Long::valueOf,
+                "after is the version the agent has: send a whole number (or leave it out).");
     }
 
-    /** {@code wait}: how many seconds the agent waits, a whole number, or none; else 400 (LongPoll checks the range). */
+    /**
+     * {@code wait}: how many seconds the agent waits, a whole number, or none; else 400 (LongPoll checks the range). A
+     * number too large for an int is still a number: it is held as long as the portal allows.
+     */
     static Integer seconds(String wait) {
-        if (wait == null || wait.isBlank()) {
-            return null;
-        }
-        try {
-            return Integer.parseInt(wait.strip());
-        } catch (NumberFormatException e) {
-            // a number too large for an int is still a number: as long as the portal allows
-            if (wait.strip().matches("\\d{10,}")) {
-                return Integer.MAX_VALUE;
-            }
-            throw Problem.badRequest("wait is how many seconds the agent waits for an answer: send a whole number of "
-                    + "at least 1 (or leave it out).");
-        }
+        return Params.optional(wait, v -> {
+            BigInteger n = new BigInteger(v);
+            return n.bitLength() < Integer.SIZE ? n.intValue() : n.signum() > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
+        }, "wait is how many seconds the agent waits for an answer: send a whole number of at least 1 (or leave it out).");
     }
 
     /** Authenticates the agent of {@code kind}, then hands it its ack; an empty body is answered with its {@code shape}. */

@@ -1,6 +1,6 @@
 package io.spicegate.audit;
 
-import io.spicegate.shared.Problem;
+import io.spicegate.shared.Params;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -8,7 +8,6 @@ import jakarta.persistence.TypedQuery;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,34 +27,16 @@ public class AuditQuery {
         /** Parses query parameters; a bad instant is a 400 with an example. */
         public static Filter of(String user, String console, String workstation, String action, String from, String to,
                                 String session) {
-            return new Filter(blank(user), blank(console), blank(workstation), blank(action), instant(from, "from"),
-                    instant(to, "to"), uuid(session));
+            return new Filter(blank(user), blank(console), blank(workstation), blank(action), Params.instant(from, "from"),
+                    Params.instant(to, "to"), uuid(session));
         }
 
         private static String blank(String s) {
             return s == null || s.isBlank() ? null : s.strip();
         }
 
-        private static Instant instant(String s, String name) {
-            if (s == null || s.isBlank()) {
-                return null;
-            }
-            try {
-                return Instant.parse(s.strip());
-            } catch (DateTimeParseException e) {
-                throw Problem.badRequest("'" + name + "' is an ISO-8601 instant in UTC, e.g. 2026-11-26T17:00:00Z.");
-            }
-        }
-
         private static UUID uuid(String s) {
-            if (s == null || s.isBlank()) {
-                return null;
-            }
-            try {
-                return UUID.fromString(s.strip());
-            } catch (IllegalArgumentException e) {
-                throw Problem.badRequest("'session' is a session id such as 0f8c2a1e-….");
-            }
+            return Params.optional(s, UUID::fromString, "'session' is a session id such as 0f8c2a1e-….");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.spicegate.sessions;
 
 import io.spicegate.shared.Csv;
+import io.spicegate.shared.Params;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.TimeText;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,25 +72,13 @@ public class SessionLog {
         }
 
         private static SessionState parseState(String s) {
-            if (blank(s) == null) {
-                return null;
-            }
-            try {
-                return SessionState.valueOf(s.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw Problem.badRequest("'state' is one of ACTIVE, ENDED, EXPIRED or REVOKED.");
-            }
+            return Params.optional(s, v -> SessionState.valueOf(v.toUpperCase(Locale.ROOT)),
+                    "'state' is one of ACTIVE, ENDED, EXPIRED or REVOKED.");
         }
 
         private static Authority parseAuthority(String s) {
-            if (blank(s) == null) {
-                return null;
-            }
-            try {
-                return Authority.valueOf(s.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw Problem.badRequest("'authorisedBy' is \"window\" (a rule's time window) or \"request\" (an approved request).");
-            }
+            return Params.optional(s, v -> Authority.valueOf(v.toUpperCase(Locale.ROOT)),
+                    "'authorisedBy' is \"window\" (a rule's time window) or \"request\" (an approved request).");
         }
 
         private static Long parseRequest(String s) {

@@ -1,6 +1,6 @@
 package io.spicegate.web;
 
-import io.spicegate.shared.Problem;
+import io.spicegate.shared.Params;
 
 import java.util.function.UnaryOperator;
 
@@ -15,14 +15,6 @@ public final class FormFields {
      * else is a 400 with the sentence {@code problem} makes of the stripped text.
      */
     public static Integer wholeNumber(String raw, UnaryOperator<String> problem) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        String v = raw.strip();
-        try {
-            return Integer.valueOf(v);
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest(problem.apply(v));
-        }
+        return Params.optional(raw, Integer::valueOf, problem);
     }
 }

@@ -123,13 +123,7 @@ public class AdminAuditPage {
     }
 
     private static Long before(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(raw.strip());
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("'before' is the row number of a previous page: follow the Older link instead of typing it.");
-        }
+        return io.spicegate.shared.Params.optional(raw, Long::valueOf,
+                "'before' is the row number of a previous page: follow the Older link instead of typing it.");
     }
 }
