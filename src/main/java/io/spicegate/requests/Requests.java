@@ -36,11 +36,8 @@ final class Requests {
         if (name == null || name.isBlank()) {
             throw Problem.badRequest("Say which console you ask for: \"console\": \"leaptest\".");
         }
-        Console console = Console.findByName(name.strip()).orElse(null);
-        if (console == null || !access.hasAnyRule(user, console)) {
-            throw Problem.notFound("You have no console named '" + TimeText.clip(name) + "': check My consoles.");
-        }
-        return console;
+        return access.console(user, name.strip()).orElseThrow(() ->
+                Problem.notFound("You have no console named '" + TimeText.clip(name) + "': check My consoles."));
     }
 
     /** Whether a rule names the user an approver of this request (whatever its state): see {@link Rule#approves}. */

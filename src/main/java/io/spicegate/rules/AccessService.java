@@ -1,5 +1,6 @@
 package io.spicegate.rules;
 
+import io.quarkus.panache.common.Parameters;
 import io.spicegate.access.AccessPolicy;
 import io.spicegate.access.Decision;
 import io.spicegate.access.Effect;
@@ -9,6 +10,7 @@ import io.spicegate.users.DirectoryAccounts;
 import io.spicegate.users.User;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -16,6 +18,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Loads a user's rules and asks the pure core ({@link AccessPolicy}) for decisions. Group rules follow the
@@ -67,9 +70,23 @@ public class AccessService {
         return new ConsoleAccess(console, d, zoneOf(rules, d));
     }
 
-    public boolean hasAnyRule(User user, Console console) {
+    /**
+     * The console named {@code name} when a rule (of any effect) covers the user on it, else none. One statement
+     * answers both "no such console" and "no rule for you", so the two cannot be told apart, not even by time. The
+     * user's directory groups are re-read first when due, as before any decision.
+     */
+    public Optional<Console> console(User user, String name) {
+        return console(user, name, LockModeType.NONE);
+    }
+
+    /** {@link #console(User, String)}, with the console row locked {@code lock} until the transaction ends. */
+    public Optional<Console> console(User user, String name, LockModeType lock) {
         directory.refreshBeforeDecision(user, clock.instant());
-        return Rule.coversAny(user.id, console.id);
+        if (name == null) {
+            name = "";
+        }
+        return Console.<Console>find("from Console c where c.name = :name and c.id in (" + Rule.consolesCovering(":user")
+                + ")", Parameters.with("name", name).and("user", user.id)).withLock(lock).firstResultOptional();
     }
 
     private static Requester requester(User user) {

@@ -87,12 +87,6 @@ public class Rule extends PanacheEntityBase {
                 Parameters.with("console", consoleId).and("user", userId));
     }
 
-    /** Whether any rule covers the user on the console. */
-    public static boolean coversAny(long userId, long consoleId) {
-        return Rule.count("from Rule r where r.console.id = :console and " + covers("r", ":user"),
-                Parameters.with("console", consoleId).and("user", userId)) > 0;
-    }
-
     /** Whether any rule names the user an approver (directly or through the approver group), for anyone. */
     public static boolean approvableBy(long userId) {
         return Rule.count("from Rule r where " + namesApprover("r", ":user"), Parameters.with("user", userId)) > 0;

@@ -56,11 +56,8 @@ public class ConsolePicture {
     public Picture of(long userId, String consoleName) {
         Instant now = clock.instant();
         User user = MyConsoles.activeUser(userId);
-        Console console = consoleName == null ? null : Console.findByName(consoleName).orElse(null);
-        if (console == null || !access.hasAnyRule(user, console)) {
-            throw Problem.notFound("You have no console named '" + TimeText.clip(consoleName)
-                    + "': check the name on My consoles.");
-        }
+        Console console = access.console(user, consoleName).orElseThrow(() -> Problem.notFound(
+                "You have no console named '" + TimeText.clip(consoleName) + "': check the name on My consoles."));
         AccessService.ConsoleAccess decision = access.decide(user, console, now);
         ZoneId zone = decision.zone();
         LocalDate monday = LocalDate.ofInstant(now, zone).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));

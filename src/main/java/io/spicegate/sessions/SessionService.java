@@ -73,9 +73,8 @@ public class SessionService {
             throw Problem.badRequest("Say which console to open: {\"console\": \"<name>\"}.");
         }
         // lock the console row: opens of one console are serialised, so "in use by" cannot race
-        Console console = Console.<Console>find("name", consoleName.strip()).withLock(LockModeType.PESSIMISTIC_WRITE)
-                .firstResultOptional().orElse(null);
-        if (console == null || !access.hasAnyRule(user, console)) {
+        Console console = access.console(user, consoleName.strip(), LockModeType.PESSIMISTIC_WRITE).orElse(null);
+        if (console == null) {
             refuse(user, consoleName, null, source, now, "no rule for this console");
             throw Problem.notFound("You have no console named '" + TimeText.clip(consoleName) + "': check the name on My consoles.");
         }
