@@ -80,6 +80,8 @@ public final class EmbeddedDatabase {
                                 writePgHba(data.toPath());
                             }
                         })
+                        // our hook stops it after Quarkus (last-seen flush at shutdown); zonky's own would race that
+                        .setRegisterShutdownHook(false)
                         .setServerConfig("listen_addresses", "localhost")
                         .setServerConfig("unix_socket_directories", socketDir.toString())
                         .setServerConfig("unix_socket_permissions", "0700")
