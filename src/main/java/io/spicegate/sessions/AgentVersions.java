@@ -8,6 +8,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import org.hibernate.query.NativeQuery;
 
 /**
  * The version skeleton under grants and tickets: each enrolled machine has a version that bumps, with targeted SQL,
@@ -32,7 +33,9 @@ public class AgentVersions {
         String column = agent.kind().versionColumn;
         Number v = (Number) em.createNativeQuery("update " + agent.kind().table + " set " + column + " = " + column
                         + " + 1 where id = ?1 returning " + column)
-                .setParameter(1, agent.id()).getSingleResult();
+                .setParameter(1, agent.id())
+                // it writes that one table: only pending changes to it are flushed first, not the whole session
+                .unwrap(NativeQuery.class).addSynchronizedQuerySpace(agent.kind().table).getSingleResult();
         credentials.signal(agent);
         return v.longValue();
     }

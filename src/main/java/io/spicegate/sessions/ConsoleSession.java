@@ -131,16 +131,23 @@ public class ConsoleSession extends PanacheEntityBase {
         vvFetchedAt = null;
     }
 
-    /** The user's ACTIVE session on this console from this workstation, if any (at most one: DESIGN.md rule 2). */
-    static Optional<ConsoleSession> activeOf(long userId, long consoleId, long workstationId) {
-        return find("user.id = ?1 and console.id = ?2 and workstation.id = ?3 and state = ?4",
-                userId, consoleId, workstationId, SessionState.ACTIVE).firstResultOptional();
+    /**
+     * The console's ACTIVE sessions, also those whose end has passed but not yet been recorded: a handful at most (one
+     * viewer at a time, plus the user's own at another workstation). Open console reads them once, with the console
+     * row locked, to find the caller's own session and another user's.
+     */
+    static List<ConsoleSession> activeOn(long consoleId) {
+        return list("console.id = ?1 and state = ?2", consoleId, SessionState.ACTIVE);
     }
 
-    /** Another user's ACTIVE session on this console, if any: SPICE admits one viewer at a time. */
-    static Optional<ConsoleSession> activeOfOthers(long consoleId, long notUserId) {
-        return find("console.id = ?1 and state = ?2 and user.id <> ?3", consoleId, SessionState.ACTIVE, notUserId)
-                .firstResultOptional();
+    /** Whether this session belongs to the user at that workstation. */
+    boolean isOf(long userId, long workstationId) {
+        return user != null && user.id == userId && workstation != null && workstation.id == workstationId;
+    }
+
+    /** Whether this session belongs to someone else than the user (a session of a deleted account belongs to no one). */
+    boolean isOfAnotherThan(long userId) {
+        return user != null && user.id != userId;
     }
 
     /** The sessions running at {@code now}, soonest end first. */

@@ -90,12 +90,18 @@ public class SessionService {
             refuse(user, console.name, ws.name, source, now, d.verdict().name());
             throw Problem.forbidden(refusal(console.name, d, ca.zone()));
         }
-        expireDue(console.id, now);
-        Optional<ConsoleSession> mine = ConsoleSession.activeOf(user.id, console.id, ws.id);
+        // the console's sessions in one read: those past their end are recorded as expired first (only then is the
+        // update run), the caller's own is re-opened, another user's makes it busy
+        List<ConsoleSession> active = ConsoleSession.activeOn(console.id);
+        if (active.stream().anyMatch(a -> !a.endsAt.isAfter(now))) {
+            expireDue(console.id, now);
+            active = active.stream().filter(a -> a.state == SessionState.ACTIVE).toList();
+        }
+        Optional<ConsoleSession> mine = active.stream().filter(a -> a.isOf(user.id, ws.id)).findFirst();
         if (mine.isPresent()) {
             return new Opened(reopen(mine.get(), user, console, ws, source, now), true);
         }
-        Optional<ConsoleSession> other = ConsoleSession.activeOfOthers(console.id, user.id);
+        Optional<ConsoleSession> other = active.stream().filter(a -> a.isOfAnotherThan(user.id)).findFirst();
         if (other.isPresent()) {
             throw Problem.conflict(console.name + " is in use by " + other.get().username + " until "
                     + TimeText.shown(other.get().endsAt, ca.zone(), ZoneId.of(config.displayZone()), now)

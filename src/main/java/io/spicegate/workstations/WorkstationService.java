@@ -3,6 +3,7 @@ package io.spicegate.workstations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import org.hibernate.query.NativeQuery;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -53,6 +54,9 @@ public class WorkstationService {
         List<Workstation> candidates = em.createNativeQuery(candidates(address.isLoopbackAddress()), Workstation.class)
                 // the address as Java reads it (::ffff:10.0.0.5 is 10.0.0.5, no %scope), as the block column reads the text
                 .setParameter("source", literal(address))
+                // it reads these two tables: only pending changes to them are flushed first, not the whole session
+                .unwrap(NativeQuery.class).addSynchronizedQuerySpace("workstation")
+                .addSynchronizedQuerySpace("workstation_address")
                 .getResultList();
         return best(candidates, address);
     }

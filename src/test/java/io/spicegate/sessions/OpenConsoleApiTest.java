@@ -19,6 +19,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -227,6 +228,28 @@ class OpenConsoleApiTest {
         as(maggie).get("/api/v1/consoles").then().statusCode(200)
                 .body("find { it.name == '" + c + "' }.inUseBy", equalTo(anne))
                 .body("find { it.name == '" + c + "' }.inUseUntil", equalTo("2026-11-23T16:00:00Z"));
+    }
+
+    @Test
+    void aSessionPastItsEndNeitherBlocksTheConsoleNorIsReopened() {
+        String anne = fixtures.user("anne");
+        String maggie = fixtures.user("maggie");
+        String c = fixtures.console("vm");
+        fixtures.rule(c).user(anne).window(Fixtures.weekdays(), "08:00", "10:30").save();
+        fixtures.rule(c).user(maggie).save();
+        String annes = open(anne, c).path("id");
+        clock.advance(Duration.ofMinutes(31)); // anne's window closed at 10:30; the sweep may not have run yet
+        var r = open(maggie, c);
+        assertEquals(201, r.statusCode(), "a session past its end does not hold the console: " + r.asString());
+        String maggies = r.path("id");
+        assertEquals(1, Db.count("select count(*) from console_session where id = ?::uuid and state = 'EXPIRED'", annes));
+        assertEquals(1, Db.count("select count(*) from audit_event where action = 'SESSION_EXPIRED' and session_id = ?::uuid", annes));
+        // maggie's own session, past its end, is not handed out again: opening starts a new one
+        clock.advance(Duration.ofHours(30));
+        var again = open(maggie, c);
+        assertEquals(201, again.statusCode(), again.asString());
+        assertNotEquals(maggies, again.path("id"), "a new session, not the ended one");
+        assertEquals(1, Db.count("select count(*) from console_session where id = ?::uuid and state = 'EXPIRED'", maggies));
     }
 
     @Test
