@@ -49,6 +49,8 @@ public final class Agent extends PollingAgent<GrantSet> {
     private final ExecutorService acks = Executors.newSingleThreadExecutor(PollLoop.daemon("spicegate-ack"));
     // guarded by this
     private List<Destination> protectedDestinations = List.of();
+    /** The portal's tag of the list above (null: unknown, the next poll gets the whole list). */
+    private String protectedTag;
     private Ack lastAck;
     private long lastApply;
     /** Refused by the portal since the last successful poll: nothing is acked. */
@@ -111,6 +113,12 @@ public final class Agent extends PollingAgent<GrantSet> {
         return book.version();
     }
 
+    /** The tag of the protected list this agent guards, as the portal named it; null before the first answer. */
+    @Override
+    public synchronized String have() {
+        return protectedTag;
+    }
+
     @Override
     public void received(GrantSet set, String secret) {
         onGrantSet(set);
@@ -129,7 +137,16 @@ public final class Agent extends PollingAgent<GrantSet> {
         long now = ticker.nanos();
         refused = false;
         book.receive(set, now);
-        List<Destination> destinations = usable(set.protectedDestinations());
+        List<Destination> destinations;
+        if (set.protectedDestinations() == null) {
+            // left out: the portal says the list this agent has stands (same tag). An absent list never shrinks the
+            // guard: keep what is guarded, and if the tags differ, ask for the whole list at the next poll.
+            destinations = protectedDestinations;
+            protectedTag = protectedTag != null && protectedTag.equals(set.protectedTag()) ? protectedTag : null;
+        } else {
+            destinations = usable(set.protectedDestinations());
+            protectedTag = set.protectedTag();
+        }
         if (!destinations.equals(protectedDestinations)) {
             protectedDestinations = List.copyOf(destinations);
             List<Destination> kept = protectedDestinations;

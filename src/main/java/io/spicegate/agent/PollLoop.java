@@ -56,6 +56,11 @@ final class PollLoop<S> {
         /** The version to poll after: the portal answers at once when it has a newer one. */
         long after();
 
+        /** The tag of the large part of the answer this agent has (the protected list), so it is not sent again; or null. */
+        default String have() {
+            return null;
+        }
+
         /** A successful poll (acking what it applied, on this thread or another). */
         void received(S answer, String secret) throws IOException, InterruptedException;
 
@@ -156,7 +161,7 @@ final class PollLoop<S> {
             long backoff = 1;
             while (running) {
                 try {
-                    S answer = portal.poll(kind.feed(), current, workload.after());
+                    S answer = portal.poll(kind.feed(), current, workload.after(), workload.have());
                     if (refused || unreachable) {
                         LOG.info("portal reachable again (version " + kind.version().applyAsLong(answer) + ")");
                     }

@@ -12,9 +12,11 @@ import io.spicegate.protocol.TicketSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -109,8 +111,14 @@ public final class PortalClient {
      * after {@link #pollWait} (the portal may answer sooner: it holds a poll at most its own poll setting).
      */
     public <S> S poll(Feed<S> feed, String secret, long after) throws IOException, InterruptedException {
+        return poll(feed, secret, after, null);
+    }
+
+    /** {@link #poll(Feed, String, long)}, saying which protected list the agent has ({@code have}: its tag, or null). */
+    public <S> S poll(Feed<S> feed, String secret, long after, String have) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(feed.path() + "?after=" + Math.max(0, after)
-                        + "&wait=" + pollWait(pollTimeout)))
+                        + "&wait=" + pollWait(pollTimeout)
+                        + (have == null ? "" : "&have=" + URLEncoder.encode(have, StandardCharsets.UTF_8))))
                 .timeout(pollTimeout).header("Authorization", "Bearer " + secret).header("Accept", "application/json")
                 .GET().build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -64,14 +64,18 @@ public class AgentResource {
 
     /**
      * Workstation agents: their grant set, at once when its version differs from {@code after}, else at the next
-     * change or after {@code wait} seconds (how long the agent waits; at most the poll setting).
+     * change or after {@code wait} seconds (how long the agent waits; at most the poll setting); without the protected
+     * list when the agent {@code have}s the one it names ({@link GrantSet#protectedTag()}).
      */
     @GET
     @Path("/grants")
     public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") String after,
-                                @QueryParam("wait") String wait) {
+                                @QueryParam("wait") String wait, @QueryParam("have") String have) {
         return poll.answer(() -> credentials.authenticate(AgentKind.WORKSTATION, authorization), after(after), seconds(wait),
-                ws -> grants.grants(ws.id()), (ws, version) -> grants.unchanged(ws.id(), version));
+                ws -> grants.grants(ws.id()).forAgentHaving(have), (ws, version) -> {
+                    GrantSet same = grants.unchanged(ws.id(), version);
+                    return same == null ? null : same.forAgentHaving(have);
+                });
     }
 
     @POST

@@ -1,5 +1,6 @@
 package io.spicegate.sessions;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.spicegate.audit.AuditLog;
 import io.spicegate.consoles.Console;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -12,6 +13,8 @@ import io.spicegate.protocol.Grant;
 import io.spicegate.protocol.GrantError;
 import io.spicegate.protocol.GrantSet;
 import io.spicegate.protocol.HostFacts;
+import io.spicegate.protocol.ProtocolJson;
+import io.spicegate.shared.Secrets;
 import io.spicegate.workstations.Workstation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,7 +51,7 @@ public class GrantService extends AgentWork {
     }
 
     /** The protected destinations as read at {@code generation} and {@code at}. */
-    private record Destinations(long generation, Instant at, List<Destination> list) {
+    private record Destinations(long generation, Instant at, Protected kept) {
     }
 
     @Inject AgentMemory memory;
@@ -95,7 +98,8 @@ public class GrantService extends AgentWork {
         } else {
             idle.remove(agent);
         }
-        return new GrantSet(ws.grantVersion, config.agent().leaseSeconds(), ws.strict, protectedDestinations(), grants);
+        Protected p = protectedSet();
+        return new GrantSet(ws.grantVersion, config.agent().leaseSeconds(), ws.strict, p.list(), grants, p.tag());
     }
 
     /**
@@ -108,7 +112,8 @@ public class GrantService extends AgentWork {
         if (known == null || known.version() != version) {
             return null;
         }
-        return new GrantSet(version, config.agent().leaseSeconds(), known.strict(), protectedDestinations(), List.of());
+        Protected p = protectedSet();
+        return new GrantSet(version, config.agent().leaseSeconds(), known.strict(), p.list(), List.of(), p.tag());
     }
 
     /**
@@ -117,19 +122,38 @@ public class GrantService extends AgentWork {
      * reconnect), and every {@link #RESOLVE_AGAIN} for host names' sake.
      */
     public List<Destination> protectedDestinations() {
+        return protectedSet().list();
+    }
+
+    /** The protected destinations and their tag: the same list has the same tag on every replica. */
+    public record Protected(List<Destination> list, String tag) {
+
+        static Protected of(List<Destination> list) {
+            try {
+                return new Protected(list, Secrets.sha256(ProtocolJson.mapper().writeValueAsString(list)).substring(0, 32));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("destinations are plain records", e);
+            }
+        }
+    }
+
+    /** {@link #protectedDestinations()} with its tag. */
+    public Protected protectedSet() {
         Instant now = clock.instant();
         Destinations known = destinations;
         long generation = destinationsGeneration.get();
-        if (known != null && known.generation() == generation && now.isBefore(known.at().plus(RESOLVE_AGAIN))) {
-            return known.list();
+        // a clock set back reads again too
+        if (known != null && known.generation() == generation && !now.isBefore(known.at())
+                && now.isBefore(known.at().plus(RESOLVE_AGAIN))) {
+            return known.kept();
         }
-        List<Destination> list = QuarkusTransaction.joiningExisting().call(this::readDestinations);
+        Protected read = Protected.of(QuarkusTransaction.joiningExisting().call(this::readDestinations));
         synchronized (destinationsGeneration) {
             if (destinationsGeneration.get() == generation) {
-                destinations = new Destinations(generation, now, list);
+                destinations = new Destinations(generation, now, read);
             }
         }
-        return list;
+        return read;
     }
 
     /**

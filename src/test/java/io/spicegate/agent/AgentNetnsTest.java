@@ -2,6 +2,7 @@ package io.spicegate.agent;
 
 import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.Destination;
+import io.spicegate.protocol.GrantSet;
 import io.spicegate.protocol.GrantError;
 import io.spicegate.protocol.ProtocolJson;
 import org.junit.jupiter.api.AfterAll;
@@ -176,6 +177,29 @@ class AgentNetnsTest {
         assertEquals(List.of(acceptRule(alice, "s-alice"), rejectRule()), chain());
         assertEquals(RestoreScript.JUMP, Sh.output(net.ws, Family.V4).get(0));
         assertTrue(Files.isRegularFile(stateDir.resolve("protected.json")));
+    }
+
+    @Test
+    void aProtectedListTheAgentHasIsNotSentAgainAndALeftOutListShrinksNothing() throws Exception {
+        portal.publish(new GrantSet(1, 90, false, protectedDestinations, List.of(), "tag-1"));
+        start();
+        portal.awaitAck(a -> a.version() == 1, "for version 1");
+        assertEquals(List.of(rejectRule()), chain());
+        awaitPolls(1);
+        assertEquals("tag-1", portal.lastHave, "the agent says which protected list it has");
+        // the portal leaves the list out, as it does for an agent that has it: the guard stays, the grant comes
+        portal.publish(new GrantSet(2, 90, false, null,
+                List.of(grant("s-alice", alice.name(), net.kvmAddress, 60, PORT)), "tag-1"));
+        portal.awaitAck(a -> a.version() == 2 && a.applied().equals(List.of("s-alice")), "for version 2");
+        assertEquals(List.of(acceptRule(alice, "s-alice"), rejectRule()), chain());
+        awaitPolls(1);
+        assertEquals("tag-1", portal.lastHave);
+        // a list left out under a tag the agent does not have shrinks nothing; the agent asks for the whole list
+        portal.publish(new GrantSet(3, 90, false, null, List.of(), "tag-2"));
+        portal.awaitAck(a -> a.version() == 3, "for version 3");
+        assertEquals(List.of(rejectRule()), chain());
+        awaitPolls(1);
+        assertNull(portal.lastHave, "after a tag it does not know, the agent asks for the whole list");
     }
 
     @Test

@@ -98,11 +98,10 @@ final class FakePortal implements AutoCloseable {
     /** The {@code wait} (seconds) of the last grants poll, -1 when it named none. */
     volatile long lastWait = -1;
 
+    /** The {@code have} (the protected list's tag the agent has) of the last grants poll, null when it named none. */
+    volatile String lastHave;
+
     private void grants(HttpExchange exchange) throws IOException {
-        polls.incrementAndGet();
-        if (!authorized(exchange)) {
-            return;
-        }
         java.util.Map<String, String> query = new java.util.HashMap<>();
         for (String pair : exchange.getRequestURI().getQuery().split("&")) {
             int eq = pair.indexOf('=');
@@ -110,6 +109,11 @@ final class FakePortal implements AutoCloseable {
         }
         long after = Long.parseLong(query.get("after"));
         lastWait = query.containsKey("wait") ? Long.parseLong(query.get("wait")) : -1;
+        lastHave = query.get("have");
+        polls.incrementAndGet(); // after the query is read: whoever awaits a poll sees what it said
+        if (!authorized(exchange)) {
+            return;
+        }
         GrantSet answer;
         synchronized (lock) {
             long end = System.nanoTime() + hold.toNanos();

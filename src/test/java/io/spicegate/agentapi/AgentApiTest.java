@@ -23,6 +23,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -169,6 +170,40 @@ class AgentApiTest {
         }
         // a huge wait is a number: held as long as the portal allows (answered at once here: no after)
         given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants?wait=2147483648").then().statusCode(200);
+    }
+
+    @Test
+    void theProtectedListIsLeftOutForAnAgentThatHasIt() {
+        String[] ws = enrolledWorkstation();
+        fixtures.console("guarded"); // at least one protected destination
+        JsonPath whole = given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants").then()
+                .statusCode(200).extract().jsonPath();
+        String tag = whole.getString("protectedTag");
+        assertTrue(tag != null && tag.matches("[0-9a-f]{32}"), "the list is named: " + tag);
+        assertFalse(whole.getList("protected").isEmpty());
+        long version = whole.getLong("version");
+        // at once (a version it does not have) and after a wait that runs out (answered from memory): no list
+        for (String query : List.of("after=" + (version - 1), "after=" + version + "&wait=1")) {
+            JsonPath light = given().header("Authorization", "Bearer " + ws[1])
+                    .get("/api/agent/v1/grants?" + query + "&have=" + tag).then().statusCode(200).extract().jsonPath();
+            assertNull(light.get("protected"), query + ": the agent has the list");
+            assertEquals(tag, light.getString("protectedTag"));
+            assertEquals(version, light.getLong("version"));
+        }
+        // another tag, or none: the whole list
+        for (String have : List.of("&have=0123", "")) {
+            JsonPath again = given().header("Authorization", "Bearer " + ws[1])
+                    .get("/api/agent/v1/grants?after=" + version + "&wait=1" + have).then().statusCode(200).extract().jsonPath();
+            assertEquals(whole.getList("protected"), again.getList("protected"), "have '" + have + "'");
+        }
+        // a console added (read again a minute later, as for DNS' sake): a new list under a new tag, sent whole to an
+        // agent with the old tag
+        fixtures.console("guarded-too");
+        clock.advance(Duration.ofSeconds(61));
+        JsonPath changed = given().header("Authorization", "Bearer " + ws[1])
+                .get("/api/agent/v1/grants?have=" + tag).then().statusCode(200).extract().jsonPath();
+        assertNotEquals(tag, changed.getString("protectedTag"));
+        assertNotEquals(whole.getList("protected"), changed.getList("protected"));
     }
 
     @Test

@@ -67,7 +67,7 @@ class IdleAgentsBench {
                 int started = 0;
                 for (int target : new int[] {1_000, AGENTS}) {
                     for (; started < target; started++) {
-                        poll(client, portal.base, "sga_idle_" + started, 0, stop, answered, failed);
+                        poll(client, portal.base, "sga_idle_" + started, 0, null, stop, answered, failed);
                         if (started % 100 == 99) {
                             Thread.sleep(300); // 333 starts a second, as agents started over time are
                         }
@@ -118,21 +118,25 @@ class IdleAgentsBench {
         System.out.println("failed polls by cause: " + FAILURES);
     }
 
-    static void poll(HttpClient http, String base, String secret, long after, AtomicBoolean stop, AtomicLong answered,
-                     AtomicLong failed) {
+    /** As the shipped agent polls: after its version, saying how long it waits and which protected list it has. */
+    static void poll(HttpClient http, String base, String secret, long after, String have, AtomicBoolean stop,
+                     AtomicLong answered, AtomicLong failed) {
         if (stop.get()) {
             return;
         }
         http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/agent/v1/grants?after=" + after
-                                + "&wait=" + POLL_PERIOD.toSeconds()))
+                                + "&wait=" + POLL_PERIOD.toSeconds() + (have == null ? "" : "&have=" + have)))
                         .header("Authorization", "Bearer " + secret).timeout(Duration.ofSeconds(90)).build(),
                 HttpResponse.BodyHandlers.ofString())
                 .whenComplete((r, e) -> {
                     long next = after;
+                    String tag = have;
                     if (r != null && r.statusCode() == 200) {
                         answered.incrementAndGet();
                         try {
-                            next = Api.JSON.readTree(r.body()).get("version").asLong();
+                            com.fasterxml.jackson.databind.JsonNode set = Api.JSON.readTree(r.body());
+                            next = set.get("version").asLong();
+                            tag = set.hasNonNull("protectedTag") ? set.get("protectedTag").asText() : null;
                         } catch (Exception ignored) {
                             // keep the old version
                         }
@@ -143,11 +147,12 @@ class IdleAgentsBench {
                         FAILURES.computeIfAbsent(r != null ? "HTTP " + r.statusCode() : cause.getClass().getSimpleName(),
                                 k -> new AtomicLong()).incrementAndGet();
                         long again = next;
+                        String had = tag;
                         CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)
-                                .execute(() -> poll(http, base, secret, again, stop, answered, failed));
+                                .execute(() -> poll(http, base, secret, again, had, stop, answered, failed));
                         return;
                     }
-                    poll(http, base, secret, next, stop, answered, failed);
+                    poll(http, base, secret, next, tag, stop, answered, failed);
                 });
     }
 }
