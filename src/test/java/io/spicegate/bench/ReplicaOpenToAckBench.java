@@ -57,7 +57,8 @@ class ReplicaOpenToAckBench {
                 AtomicLong answered = new AtomicLong();
                 AtomicLong failed = new AtomicLong();
                 for (int i = 0; i < IDLE; i++) {
-                    IdleAgentsBench.poll(idleClient, i % 2 == 0 ? a.base : b.base, "sga_idle_" + i, 0, stop, answered, failed);
+                    IdleAgentsBench.poll(idleClient, i % 2 == 0 ? a.base : b.base, "sga_idle_" + i, 0, null, stop,
+                            answered, failed);
                 }
                 Thread.sleep(10_000);
                 System.out.printf("parked: replica A %.0f, replica B %.0f%n",
