@@ -9,6 +9,7 @@ import io.spicegate.sessions.AgentVersions;
 import io.spicegate.sessions.GrantNotifier;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.SpicegateConfig;
+import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -43,11 +44,6 @@ public class LongPoll {
     }
 
     /**
-     * Authenticates on a worker thread, then answers {@code read} of the agent now or at its next change. A poll that
-     * ends with no change answers {@code unchanged} of the agent and its version (still {@code after}: any change
-     * would have woken it) when that is not null, with no database work.
-     */
-    /**
      * How long a poll is held: what the agent says it waits ({@code wait}, seconds), at most the poll setting; an
      * agent that does not say is an older one, which gives up after 35 s.
      */
@@ -63,9 +59,28 @@ public class LongPoll {
         return Duration.ofSeconds(Math.min(wait, max));
     }
 
-    public <T> Uni<T> answer(Supplier<AgentKey> authenticate, Long after, Integer wait, Function<AgentKey, T> read,
-                             BiFunction<AgentKey, Long, T> unchanged) {
+    /**
+     * Answers {@code read} of the agent now or at its next change. A poll that ends with no change answers
+     * {@code unchanged} of the agent and its version (still {@code after}: any change would have woken it) when that is
+     * not null, with no database work.
+     * <p>
+     * The renewal of an idle agent this replica remembers (its bearer and its version, {@code remembered} answering
+     * from memory) parks at once on the calling thread, the event loop; anything else authenticates and reads on a
+     * worker thread ({@code authenticate} may ask the database).
+     */
+    public <T> Uni<T> answer(Supplier<AgentKey> remembered, Supplier<AgentKey> authenticate, Long after, Integer wait,
+                             Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
         Duration held = held(wait);
+        AgentKey known = after == null ? null : remembered.get();
+        if (known != null) {
+            // registered before the version is looked at: a bump in between completes it
+            CompletableFuture<Void> change = notifier.next(known);
+            Long version = versions.remembered(known);
+            if (version != null && version.longValue() == after) {
+                return parked(known, change, after, held, read, unchanged);
+            }
+            notifier.forget(known, change);
+        }
         return Uni.createFrom().item(authenticate)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToUni(agent -> {
@@ -77,26 +92,42 @@ public class LongPoll {
                             return read.apply(agent);
                         });
                     }
-                    return Uni.createFrom().completionStage(change)
-                            .ifNoItem().after(held).recoverWithItem((Void) null)
-                            .emitOn(Infrastructure.getDefaultWorkerPool())
-                            .map(x -> {
-                                notifier.forget(agent, change);
-                                if (notifier.stopping()) {
-                                    // this replica is going away: the agent polls again (another replica, or this one restarted)
-                                    throw Problem.notReady("This portal is restarting: poll again.", 1);
-                                }
-                                // the poll time ran out: Mutiny cancelled the future, which is no change (a wake
-                                // completes it normally; one racing the cancel finds the agent forgotten, and reads)
-                                boolean woken = change.isDone() && !change.isCancelled();
-                                T same = woken ? null : unchanged.apply(agent, after);
-                                if (same != null) {
-                                    unchangedAnswers.increment();
-                                    return same;
-                                }
-                                reads.increment();
-                                return read.apply(agent);
-                            });
+                    return parked(agent, change, after, held, read, unchanged);
                 });
+    }
+
+    /**
+     * Waits for {@code change} at most {@code held}. A wake-up arrives on the notification thread, and is answered on
+     * a worker thread (it reads the database). A poll that ran out is answered where its timer fired, a worker
+     * thread, without another hop: mostly from memory.
+     */
+    private <T> Uni<T> parked(AgentKey agent, CompletableFuture<Void> change, long after, Duration held,
+                              Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
+        return Uni.createFrom().completionStage(change)
+                .ifNoItem().after(held).recoverWithItem((Void) null)
+                .onItem().transformToUni(x -> {
+                    // the poll time ran out: Mutiny cancelled the future, which is no change (a wake completes it
+                    // normally; one racing the cancel finds the agent forgotten, and reads)
+                    boolean woken = change.isDone() && !change.isCancelled();
+                    Uni<T> answer = Uni.createFrom().item(() -> finish(agent, change, after, woken, read, unchanged));
+                    return woken || Context.isOnEventLoopThread()
+                            ? answer.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : answer;
+                });
+    }
+
+    private <T> T finish(AgentKey agent, CompletableFuture<Void> change, long after, boolean woken,
+                         Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
+        notifier.forget(agent, change);
+        if (notifier.stopping()) {
+            // this replica is going away: the agent polls again (another replica, or this one restarted)
+            throw Problem.notReady("This portal is restarting: poll again.", 1);
+        }
+        T same = woken ? null : unchanged.apply(agent, after);
+        if (same != null) {
+            unchangedAnswers.increment();
+            return same;
+        }
+        reads.increment();
+        return read.apply(agent);
     }
 }

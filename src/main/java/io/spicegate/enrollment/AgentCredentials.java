@@ -91,14 +91,7 @@ public class AgentCredentials {
      * The call is noted in {@link LastSeen}, written in batches.
      */
     public AgentKey authenticate(AgentKind kind, String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new Problem(401, "Agents authenticate with 'Authorization: Bearer <secret>': enroll first.");
-        }
-        String secret = authorization.substring(7).strip();
-        if (secret.isEmpty() || secret.length() > 200) {
-            throw new Problem(401, kind.notEnrolled);
-        }
-        String hash = Secrets.sha256(secret);
+        String hash = bearerHash(kind, authorization);
         AgentKey agent = memory.bearer(kind, hash);
         if (agent == null) {
             long since = memory.generation();
@@ -116,6 +109,30 @@ public class AgentCredentials {
         }
         lastSeen.seen(agent, clock.instant());
         return agent;
+    }
+
+    /**
+     * The agent of {@code kind} this bearer names when this replica remembers it, else null (then {@link #authenticate}
+     * asks the database): memory only, so any thread may ask, the event loop too. A malformed header is a 401.
+     */
+    public AgentKey remembered(AgentKind kind, String authorization) {
+        AgentKey agent = memory.bearer(kind, bearerHash(kind, authorization));
+        if (agent != null) {
+            lastSeen.seen(agent, clock.instant());
+        }
+        return agent;
+    }
+
+    /** The SHA-256 of the bearer secret in {@code authorization}; 401 when there is none. */
+    private static String bearerHash(AgentKind kind, String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new Problem(401, "Agents authenticate with 'Authorization: Bearer <secret>': enroll first.");
+        }
+        String secret = authorization.substring(7).strip();
+        if (secret.isEmpty() || secret.length() > 200) {
+            throw new Problem(401, kind.notEnrolled);
+        }
+        return Secrets.sha256(secret);
     }
 
     /**

@@ -40,6 +40,11 @@ public class AgentVersions {
         return v.longValue();
     }
 
+    /** The agent's version when this replica remembers it, else null: memory only, any thread (the event loop too). */
+    public Long remembered(AgentKey agent) {
+        return remembered.get(agent);
+    }
+
     /**
      * The agent's current version: remembered between its polls (a parked poll's renewal reads no row), forgotten on
      * every replica when a bump's notification arrives.
