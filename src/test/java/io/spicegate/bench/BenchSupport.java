@@ -121,6 +121,11 @@ final class BenchSupport {
     static java.util.Map<String, String> profiled(java.util.Map<String, String> env, String name) {
         String dir = System.getProperty("bench.jfr");
         if (dir != null && !dir.isBlank()) {
+            try {
+                java.nio.file.Files.createDirectories(Path.of(dir)); // else the portal's JVM refuses to start
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("-Dbench.jfr=" + dir + " cannot be created", e);
+            }
             env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=dumponexit=true,settings=profile,filename="
                     + Path.of(dir, name + ".jfr").toAbsolutePath());
         }
