@@ -72,7 +72,8 @@ public class AgentResource {
     public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") String after,
                                 @QueryParam("wait") String wait, @QueryParam("have") String have) {
         return poll.answer(() -> credentials.remembered(AgentKind.WORKSTATION, authorization),
-                () -> credentials.authenticate(AgentKind.WORKSTATION, authorization), after(after), seconds(wait),
+                () -> credentials.authenticate(AgentKind.WORKSTATION, authorization),
+                () -> credentials.authenticateAgain(AgentKind.WORKSTATION, authorization), after(after), seconds(wait),
                 ws -> grants.grants(ws.id()).forAgentHaving(have), (ws, version) -> {
                     GrantSet same = grants.unchanged(ws.id(), version);
                     return same == null ? null : same.forAgentHaving(have);
@@ -94,7 +95,8 @@ public class AgentResource {
     public Uni<TicketSet> tickets(@HeaderParam("Authorization") String authorization, @QueryParam("after") String after,
                                   @QueryParam("wait") String wait) {
         return poll.answer(() -> credentials.remembered(AgentKind.HOST, authorization),
-                () -> credentials.authenticate(AgentKind.HOST, authorization), after(after), seconds(wait),
+                () -> credentials.authenticate(AgentKind.HOST, authorization),
+                () -> credentials.authenticateAgain(AgentKind.HOST, authorization), after(after), seconds(wait),
                 host -> tickets.tickets(host.id()), (host, version) -> null);
     }
 

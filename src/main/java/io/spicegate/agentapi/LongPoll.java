@@ -68,8 +68,8 @@ public class LongPoll {
      * from memory) parks at once on the calling thread, the event loop; anything else authenticates and reads on a
      * worker thread ({@code authenticate} may ask the database).
      */
-    public <T> Uni<T> answer(Supplier<AgentKey> remembered, Supplier<AgentKey> authenticate, Long after, Integer wait,
-                             Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
+    public <T> Uni<T> answer(Supplier<AgentKey> remembered, Supplier<AgentKey> authenticate, Supplier<AgentKey> again,
+                             Long after, Integer wait, Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
         Duration held = held(wait);
         AgentKey known = after == null ? null : remembered.get();
         if (known != null) {
@@ -77,7 +77,7 @@ public class LongPoll {
             CompletableFuture<Void> change = notifier.next(known);
             Long version = versions.remembered(known);
             if (version != null && version.longValue() == after) {
-                return parked(known, change, after, held, read, unchanged);
+                return parked(known, change, after, held, again, read, unchanged);
             }
             notifier.forget(known, change);
         }
@@ -92,7 +92,7 @@ public class LongPoll {
                             return read.apply(agent);
                         });
                     }
-                    return parked(agent, change, after, held, read, unchanged);
+                    return parked(agent, change, after, held, again, read, unchanged);
                 });
     }
 
@@ -102,21 +102,21 @@ public class LongPoll {
      * thread, without another hop: mostly from memory.
      */
     private <T> Uni<T> parked(AgentKey agent, CompletableFuture<Void> change, long after, Duration held,
-                              Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
+                              Supplier<AgentKey> again, Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
         return Uni.createFrom().completionStage(change)
                 .ifNoItem().after(held).recoverWithItem((Void) null)
                 .onItem().transformToUni(x -> {
                     // the poll time ran out: Mutiny cancelled the future, which is no change (a wake completes it
                     // normally; one racing the cancel finds the agent forgotten, and reads)
                     boolean woken = change.isDone() && !change.isCancelled();
-                    Uni<T> answer = Uni.createFrom().item(() -> finish(agent, change, after, woken, read, unchanged));
+                    Uni<T> answer = Uni.createFrom().item(() -> finish(agent, change, after, woken, again, read, unchanged));
                     return woken || Context.isOnEventLoopThread()
                             ? answer.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : answer;
                 });
     }
 
     private <T> T finish(AgentKey agent, CompletableFuture<Void> change, long after, boolean woken,
-                         Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
+                         Supplier<AgentKey> again, Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
         notifier.forget(agent, change);
         if (notifier.stopping()) {
             // this replica is going away: the agent polls again (another replica, or this one restarted)
@@ -126,6 +126,11 @@ public class LongPoll {
         if (same != null) {
             unchangedAnswers.increment();
             return same;
+        }
+        // a wake may be the change that revoked, re-enrolled or removed this agent: its bearer is asked of the
+        // database before anything is read for it (401 when revoked)
+        if (!agent.equals(again.get())) {
+            throw new Problem(401, "This agent's credentials changed: enroll again.");
         }
         reads.increment();
         return read.apply(agent);

@@ -112,6 +112,23 @@ public class AgentCredentials {
     }
 
     /**
+     * The agent of {@code kind} this bearer names, asked of the database whatever this replica remembers: before a
+     * parked poll that woke reads (the wake may be the very change that revoked the bearer, arriving before the memory
+     * forgets it). 401 when it no longer names an admitted agent.
+     */
+    public AgentKey authenticateAgain(AgentKind kind, String authorization) {
+        String hash = bearerHash(kind, authorization);
+        AgentKey agent = QuarkusTransaction.joiningExisting().call(() -> {
+            AgentHost machine = first(kind, "secretHash", hash, LockModeType.NONE);
+            return machine == null || !machine.admitted() ? null : machine.key();
+        });
+        if (agent == null) {
+            throw new Problem(401, kind.notEnrolled);
+        }
+        return agent;
+    }
+
+    /**
      * The agent of {@code kind} this bearer names when this replica remembers it, else null (then {@link #authenticate}
      * asks the database): memory only, so any thread may ask, the event loop too. A malformed header is a 401.
      */

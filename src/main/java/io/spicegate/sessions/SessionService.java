@@ -95,7 +95,8 @@ public class SessionService {
         List<ConsoleSession> active = ConsoleSession.activeOn(console.id);
         if (active.stream().anyMatch(a -> !a.endsAt.isAfter(now))) {
             expireDue(console.id, now);
-            active = active.stream().filter(a -> a.state == SessionState.ACTIVE).toList();
+            // past its end is not live, whoever records the expiry (this open, or the sweep that just committed it)
+            active = active.stream().filter(a -> a.endsAt.isAfter(now)).toList();
         }
         Optional<ConsoleSession> mine = active.stream().filter(a -> a.isOf(user.id, ws.id)).findFirst();
         if (mine.isPresent()) {
