@@ -173,6 +173,30 @@ class AgentApiTest {
     }
 
     @Test
+    void parkedPollsWokenByTheirOwnReEnrollmentAre401NotTheGrants() throws Exception {
+        String[] ws = enrolledWorkstation();
+        long version = poll(ws[1], null).getLong("version");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        try {
+            List<java.util.concurrent.Future<Integer>> parked = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                parked.add(pool.submit(() -> given().header("Authorization", "Bearer " + ws[1])
+                        .get("/api/agent/v1/grants?after=" + version + "&wait=20").then().extract().statusCode()));
+            }
+            Thread.sleep(1000); // parked
+            given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json").body("{}")
+                    .post("/api/v1/admin/workstations/" + ws[0] + "/enrollment").then().statusCode(201);
+            for (java.util.concurrent.Future<Integer> f : parked) {
+                assertEquals(401, f.get(30, java.util.concurrent.TimeUnit.SECONDS),
+                        "a poll woken by the re-enrollment of its own agent reads nothing for the old secret");
+            }
+            given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants").then().statusCode(401);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void theProtectedListIsLeftOutForAnAgentThatHasIt() {
         String[] ws = enrolledWorkstation();
         fixtures.console("guarded"); // at least one protected destination
