@@ -96,10 +96,7 @@ public class AgentCredentials {
         if (agent == null) {
             long since = memory.generation();
             boolean committed = !QuarkusTransaction.isActive(); // inside a transaction it may read its own changes
-            agent = QuarkusTransaction.joiningExisting().call(() -> {
-                AgentHost machine = first(kind, "secretHash", hash, LockModeType.NONE);
-                return machine == null || !machine.admitted() ? null : machine.key();
-            });
+            agent = fromDatabase(kind, hash);
             if (agent == null) {
                 throw new Problem(401, kind.notEnrolled);
             }
@@ -117,11 +114,7 @@ public class AgentCredentials {
      * forgets it). 401 when it no longer names an admitted agent.
      */
     public AgentKey authenticateAgain(AgentKind kind, String authorization) {
-        String hash = bearerHash(kind, authorization);
-        AgentKey agent = QuarkusTransaction.joiningExisting().call(() -> {
-            AgentHost machine = first(kind, "secretHash", hash, LockModeType.NONE);
-            return machine == null || !machine.admitted() ? null : machine.key();
-        });
+        AgentKey agent = fromDatabase(kind, bearerHash(kind, authorization));
         if (agent == null) {
             throw new Problem(401, kind.notEnrolled);
         }
@@ -138,6 +131,14 @@ public class AgentCredentials {
             lastSeen.seen(agent, clock.instant());
         }
         return agent;
+    }
+
+    /** The admitted agent of {@code kind} whose secret hashes to {@code hash}, read from the database; or null. */
+    private AgentKey fromDatabase(AgentKind kind, String hash) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            AgentHost machine = first(kind, "secretHash", hash, LockModeType.NONE);
+            return machine == null || !machine.admitted() ? null : machine.key();
+        });
     }
 
     /** The SHA-256 of the bearer secret in {@code authorization}; 401 when there is none. */
