@@ -2,6 +2,7 @@ package io.spicegate.admin;
 
 import io.spicegate.audit.AuditQuery;
 import io.spicegate.audit.AuditVerifier;
+import io.spicegate.shared.Params;
 import io.spicegate.shared.Problem;
 import io.spicegate.users.Caller;
 import jakarta.inject.Inject;
@@ -33,11 +34,12 @@ public class AdminAuditResource {
     public AuditQuery.Page events(@QueryParam("user") String user, @QueryParam("console") String console,
                                   @QueryParam("workstation") String workstation, @QueryParam("action") String action,
                                   @QueryParam("from") String from, @QueryParam("to") String to,
-                                  @QueryParam("session") String session, @QueryParam("before") Long before,
-                                  @QueryParam("limit") Integer limit) {
+                                  @QueryParam("session") String session, @QueryParam("before") String before,
+                                  @QueryParam("limit") String limit) {
         caller.requireAdmin();
-        return query.page(AuditQuery.Filter.of(user, console, workstation, action, from, to, session), before,
-                limit == null ? 100 : limit);
+        return query.page(AuditQuery.Filter.of(user, console, workstation, action, from, to, session),
+                Params.cursor(before, "before", "the 'next' of the page before (the id of its last event)"),
+                Params.pageSize(limit, AuditQuery.DEFAULT_PAGE, AuditQuery.MAX_PAGE));
     }
 
     /** The same filters as CSV, streamed (no size limit, constant memory). */

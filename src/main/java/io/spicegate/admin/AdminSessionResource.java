@@ -59,11 +59,11 @@ public class AdminSessionResource {
                                @QueryParam("workstation") String workstation, @QueryParam("from") String from,
                                @QueryParam("to") String to, @QueryParam("state") String state,
                                @QueryParam("authorisedBy") String authorisedBy, @QueryParam("request") String request,
-                               @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+                               @QueryParam("after") String after, @QueryParam("limit") String limit) {
         caller.requireAdmin();
         SessionLog.Page page = log.page(SessionLog.Filter.of(user, console, workstation, Params.instant(from, "from"),
                 Params.instant(to, "to"), state, authorisedBy, request), SessionLog.Cursor.parse(after),
-                limit == null ? SessionLog.DEFAULT_PAGE : limit);
+                Params.pageSize(limit, SessionLog.DEFAULT_PAGE, SessionLog.MAX_PAGE));
         return new LogPage(page.rows(), page.next() == null ? null : page.next().token());
     }
 

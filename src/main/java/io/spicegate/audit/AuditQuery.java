@@ -51,9 +51,13 @@ public class AuditQuery {
     /** One page; {@code next} is the cursor for the following (older) page, or null at the end. */
     public record Page(List<Event> events, Long next) { }
 
+    /** Rows on a page when the caller does not say, and at most. */
+    public static final int DEFAULT_PAGE = 100;
+    public static final int MAX_PAGE = 500;
+
     @Transactional
     public Page page(Filter f, Long before, int limit) {
-        int size = Math.max(1, Math.min(limit, 500));
+        int size = Math.max(1, Math.min(limit, MAX_PAGE));
         List<AuditEvent> rows = query(f, before).setMaxResults(size + 1).getResultList();
         List<Event> out = new ArrayList<>(Math.min(rows.size(), size));
         for (int i = 0; i < Math.min(rows.size(), size); i++) {

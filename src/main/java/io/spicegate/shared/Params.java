@@ -41,4 +41,26 @@ public final class Params {
     public static Instant instant(String raw, String name) {
         return optional(raw, Instant::parse, "'" + name + "' is an ISO-8601 instant in UTC, e.g. 2026-11-26T17:00:00Z.");
     }
+
+    /**
+     * {@code limit}, how many rows a page holds: a whole number from 1 to {@code max}, or {@code otherwise} when blank;
+     * else a 400 that says the range.
+     */
+    public static int pageSize(String raw, int otherwise, int max) {
+        String problem = "'limit' is how many rows a page holds: a whole number from 1 to " + max + " (or leave it out for "
+                + otherwise + ").";
+        Integer limit = optional(raw, Integer::valueOf, problem);
+        if (limit == null) {
+            return otherwise;
+        }
+        if (limit < 1 || limit > max) {
+            throw Problem.badRequest(problem);
+        }
+        return limit;
+    }
+
+    /** A whole number given as {@code name} that names where a page goes on ({@code meaning}), or null when blank. */
+    public static Long cursor(String raw, String name, String meaning) {
+        return optional(raw, Long::valueOf, "'" + name + "' is " + meaning + ": a whole number (or leave it out).");
+    }
 }

@@ -56,6 +56,9 @@ public class ConsolesPage {
         if (q != null && q.length() > 200) {
             throw Problem.badRequest("Search for at most 200 characters of a console's name or description.");
         }
+        if (q != null && q.chars().anyMatch(Character::isISOControl)) {
+            throw Problem.badRequest("A search cannot hold control characters: type part of a console's name or description.");
+        }
         MyConsoles.Slice slice = myConsoles.page(caller.requireUserId(), q, number);
         return Templates.consoles(Page.of(caller, "My consoles", "consoles"), new Cards(slice));
     }

@@ -374,6 +374,11 @@ class AuditChainTest {
         assertEquals(1 + Db.count("select count(*) from audit_event where username = ?", u), csv.lines().count());
         assertTrue(csv.startsWith("id,at,actor,action,user,console,workstation,session,source,detail"));
         asAdmin().get("/api/v1/admin/audit?from=yesterday").then().statusCode(400).body("error", containsString("ISO-8601"));
+        for (String bad : List.of("limit=x", "limit=0", "limit=-1", "limit=501")) {
+            asAdmin().get("/api/v1/admin/audit?" + bad).then().statusCode(400)
+                    .body("error", equalTo("'limit' is how many rows a page holds: a whole number from 1 to 500 (or leave it out for 100)."));
+        }
+        asAdmin().get("/api/v1/admin/audit?before=x").then().statusCode(400).body("error", containsString("'before' is the 'next'"));
         given().auth().preemptive().basic(fixtures.user("nosy"), Fixtures.PASSWORD).get("/api/v1/admin/audit/verify").then().statusCode(403);
     }
 

@@ -35,4 +35,20 @@ class ParamsTest {
             throw new IllegalStateException("a bug, not bad input");
         }, "unused"));
     }
+
+    @Test
+    void aPageSizeIsAWholeNumberInItsRangeOrTheDefault() {
+        assertEquals(100, Params.pageSize(null, 100, 500));
+        assertEquals(100, Params.pageSize(" ", 100, 500));
+        assertEquals(1, Params.pageSize("1", 100, 500));
+        assertEquals(500, Params.pageSize(" 500 ", 100, 500));
+        for (String bad : new String[] {"0", "-1", "501", "x", "1.5", "99999999999"}) {
+            Problem p = assertThrows(Problem.class, () -> Params.pageSize(bad, 100, 500), bad);
+            assertEquals("'limit' is how many rows a page holds: a whole number from 1 to 500 (or leave it out for 100).",
+                    p.getMessage());
+        }
+        assertEquals(Long.valueOf(7), Params.cursor("7", "before", "the id"));
+        assertEquals("'before' is the id: a whole number (or leave it out).",
+                assertThrows(Problem.class, () -> Params.cursor("x", "before", "the id")).getMessage());
+    }
 }

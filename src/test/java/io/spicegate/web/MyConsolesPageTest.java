@@ -117,6 +117,12 @@ class MyConsolesPageTest {
         String bad = b.request().get("/consoles?page=two").then().statusCode(400).extract().asString();
         assertTrue(bad.contains("is not a page number: use the page links on My consoles."), bad);
         b.request().get("/consoles?q=" + "x".repeat(201)).then().statusCode(400);
+        for (String control : java.util.List.of("%00", "a%0Ab", "%1B[31m")) {
+            String refused = b.request().urlEncodingEnabled(false).get("/consoles?q=" + control).then().statusCode(400)
+                    .extract().asString();
+            assertTrue(refused.contains("A search cannot hold control characters"), refused);
+            assertFalse(refused.chars().anyMatch(c -> c == 0 || c == 0x1b), "nothing of it is shown back");
+        }
 
         given().auth().preemptive().basic(me, Fixtures.PASSWORD).get("/api/v1/consoles").then().statusCode(200)
                 .body("size()", equalTo(120));

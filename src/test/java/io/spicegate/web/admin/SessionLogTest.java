@@ -151,6 +151,10 @@ class SessionLogTest {
                 .then().statusCode(400).body("error", containsString("ISO-8601"));
         given().auth().preemptive().basic(adminName, Fixtures.PASSWORD).get("/api/v1/admin/sessions/log?after=xyz")
                 .then().statusCode(400).body("error", containsString("cursor"));
+        for (String bad : List.of("limit=x", "limit=0", "limit=-1", "limit=501", "limit=99999999999")) {
+            given().auth().preemptive().basic(adminName, Fixtures.PASSWORD).get("/api/v1/admin/sessions/log?" + bad)
+                    .then().statusCode(400).body("error", containsString("a whole number from 1 to 500"));
+        }
     }
 
     @Test
