@@ -175,22 +175,43 @@ class AgentApiTest {
     @Test
     void parkedPollsWokenByTheirOwnReEnrollmentAre401NotTheGrants() throws Exception {
         String[] ws = enrolledWorkstation();
-        long version = poll(ws[1], null).getLong("version");
+        parkedPollsAre401After("/api/agent/v1/grants", ws[1], poll(ws[1], null).getLong("version"),
+                () -> given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json").body("{}")
+                        .post("/api/v1/admin/workstations/" + ws[0] + "/enrollment").then().statusCode(201));
+    }
+
+    @Test
+    void parkedPollsOfADeletedWorkstationAre401NotAnError() throws Exception {
+        String[] ws = enrolledWorkstation();
+        parkedPollsAre401After("/api/agent/v1/grants", ws[1], poll(ws[1], null).getLong("version"),
+                () -> given().auth().preemptive().basic(admin, Fixtures.PASSWORD)
+                        .delete("/api/v1/admin/workstations/" + ws[0]).then().statusCode(204));
+    }
+
+    /**
+     * Parks 20 polls of the agent with {@code secret} on {@code path} (it has {@code version}), then runs
+     * {@code change}, which takes its credentials away: every parked poll answers 401 (nothing read for the old
+     * secret, no error), and so does the next one.
+     */
+    static void parkedPollsAre401After(String path, String secret, long version, Runnable change) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
         try {
-            List<java.util.concurrent.Future<Integer>> parked = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<io.restassured.response.ExtractableResponse<Response>>> parked = new java.util.ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                parked.add(pool.submit(() -> given().header("Authorization", "Bearer " + ws[1])
-                        .get("/api/agent/v1/grants?after=" + version + "&wait=20").then().extract().statusCode()));
+                parked.add(pool.submit(() -> given().header("Authorization", "Bearer " + secret)
+                        .get(path + "?after=" + version + "&wait=20").then().extract()));
             }
             Thread.sleep(1000); // parked
-            given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json").body("{}")
-                    .post("/api/v1/admin/workstations/" + ws[0] + "/enrollment").then().statusCode(201);
-            for (java.util.concurrent.Future<Integer> f : parked) {
-                assertEquals(401, f.get(30, java.util.concurrent.TimeUnit.SECONDS),
-                        "a poll woken by the re-enrollment of its own agent reads nothing for the old secret");
+            change.run();
+            for (java.util.concurrent.Future<io.restassured.response.ExtractableResponse<Response>> f : parked) {
+                io.restassured.response.ExtractableResponse<Response> answer = f.get(30, TimeUnit.SECONDS);
+                assertEquals(401, answer.statusCode(), "a parked poll woken by the change of its own agent reads "
+                        + "nothing for the old secret: " + answer.body().asString());
+                String error = answer.path("error");
+                assertTrue(error != null && error.contains("enroll"), "a sentence the agent's log can show: " + answer.body().asString());
+                assertNull(answer.path("version"), "nothing of the agent's work: " + answer.body().asString());
             }
-            given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants").then().statusCode(401);
+            given().header("Authorization", "Bearer " + secret).get(path).then().statusCode(401);
         } finally {
             pool.shutdownNow();
         }

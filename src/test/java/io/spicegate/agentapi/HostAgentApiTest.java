@@ -197,6 +197,16 @@ class HostAgentApiTest {
     }
 
     @Test
+    void parkedPollsOfADeletedHostAre401NotAnError() throws Exception {
+        String[] host = guardedHost();
+        String console = Db.strings("select id::text from console where name = ?", host[2]).get(0);
+        asAdmin().delete("/api/v1/admin/consoles/" + console).then().statusCode(204); // a host with consoles stays
+        long after = poll(host[1], null).getLong("version");
+        AgentApiTest.parkedPollsAre401After("/api/agent/v1/tickets", host[1], after,
+                () -> asAdmin().delete("/api/v1/admin/hosts/" + host[0]).then().statusCode(204));
+    }
+
+    @Test
     void theLaunchFileWaitsForTheHostsAckAndCarriesTheOneTimePassword() {
         String[] host = guardedHost();
         String user = fixtures.user("vv");
