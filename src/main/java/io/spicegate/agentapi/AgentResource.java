@@ -35,13 +35,14 @@ import java.util.function.BiConsumer;
  * The HTTP face the agents talk to: enrollment (workstation and KVM host tokens alike), the grants long-poll of
  * workstation agents, the tickets long-poll of host agents (one {@link LongPoll}), and their acknowledgements.
  */
-@Path("/api/agent/v1")
+@Path(AgentPolls.BASE)
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentResource {
 
     @Inject AgentCredentials credentials;
     @Inject GrantService grants;
     @Inject LongPoll poll;
+    @Inject AgentPolls polls;
     @Inject TicketService tickets;
     @Inject EnrollThrottle throttle;
 
@@ -68,16 +69,10 @@ public class AgentResource {
      * list when the agent {@code have}s the one it names ({@link GrantSet#protectedTag()}).
      */
     @GET
-    @Path("/grants")
+    @Path(AgentPolls.GRANTS)
     public Uni<GrantSet> grants(@HeaderParam("Authorization") String authorization, @QueryParam("after") String after,
                                 @QueryParam("wait") String wait, @QueryParam("have") String have) {
-        return poll.answer(() -> credentials.remembered(AgentKind.WORKSTATION, authorization),
-                () -> credentials.authenticate(AgentKind.WORKSTATION, authorization),
-                () -> credentials.authenticateAgain(AgentKind.WORKSTATION, authorization), after(after), seconds(wait),
-                ws -> grants.grants(ws.id()).forAgentHaving(have), (ws, version) -> {
-                    GrantSet same = grants.unchanged(ws.id(), version);
-                    return same == null ? null : same.forAgentHaving(have);
-                });
+        return poll.answer(polls.grants(have), authorization, after(after), seconds(wait));
     }
 
     @POST
@@ -91,13 +86,10 @@ public class AgentResource {
 
     /** Host agents: their ticket set, at once when its version differs from {@code after}, else at the next change. */
     @GET
-    @Path("/tickets")
+    @Path(AgentPolls.TICKETS)
     public Uni<TicketSet> tickets(@HeaderParam("Authorization") String authorization, @QueryParam("after") String after,
                                   @QueryParam("wait") String wait) {
-        return poll.answer(() -> credentials.remembered(AgentKind.HOST, authorization),
-                () -> credentials.authenticate(AgentKind.HOST, authorization),
-                () -> credentials.authenticateAgain(AgentKind.HOST, authorization), after(after), seconds(wait),
-                host -> tickets.tickets(host.id()), (host, version) -> null);
+        return poll.answer(polls.tickets(), authorization, after(after), seconds(wait));
     }
 
     /** Host agents: which one-time passwords are set on the VMs, and which failed. */

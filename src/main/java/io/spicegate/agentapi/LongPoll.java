@@ -4,12 +4,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.spicegate.enrollment.AgentCredentials;
 import io.spicegate.enrollment.AgentKey;
+import io.spicegate.enrollment.AgentKind;
 import io.spicegate.sessions.AgentVersions;
 import io.spicegate.sessions.GrantNotifier;
 import io.spicegate.shared.Problem;
 import io.spicegate.shared.SpicegateConfig;
-import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -17,7 +19,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The agents' long-poll, for grants and tickets alike: answers at once when the agent's version differs from
@@ -29,10 +30,19 @@ public class LongPoll {
 
     @Inject GrantNotifier notifier;
     @Inject AgentVersions versions;
+    @Inject AgentCredentials credentials;
     @Inject SpicegateConfig config;
+    @Inject Vertx vertx;
 
     private final Counter reads;
     private final Counter unchangedAnswers;
+
+    /**
+     * What an agent of {@code kind} polls for: {@code read} of the agent reads it (the database), {@code unchanged} of
+     * the agent and the version it has answers it from memory after a wait with no change, or null when it cannot.
+     */
+    public record Work<T>(AgentKind kind, Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
+    }
 
     @Inject
     LongPoll(MeterRegistry metrics) {
@@ -60,28 +70,13 @@ public class LongPoll {
     }
 
     /**
-     * Answers {@code read} of the agent now or at its next change. A poll that ends with no change answers
-     * {@code unchanged} of the agent and its version (still {@code after}: any change would have woken it) when that is
-     * not null, with no database work.
-     * <p>
-     * The renewal of an idle agent this replica remembers (its bearer and its version, {@code remembered} answering
-     * from memory) parks at once on the calling thread, the event loop; anything else authenticates and reads on a
-     * worker thread ({@code authenticate} may ask the database).
+     * Answers the agent's {@code work} now or at its next change, on a worker thread (it authenticates the bearer in
+     * {@code authorization}, which may ask the database). A poll that ends with no change is answered from memory
+     * where it can ({@link Work#unchanged}).
      */
-    public <T> Uni<T> answer(Supplier<AgentKey> remembered, Supplier<AgentKey> authenticate, Supplier<AgentKey> again,
-                             Long after, Integer wait, Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
+    public <T> Uni<T> answer(Work<T> work, String authorization, Long after, Integer wait) {
         Duration held = held(wait);
-        AgentKey known = after == null ? null : remembered.get();
-        if (known != null) {
-            // registered before the version is looked at: a bump in between completes it
-            CompletableFuture<Void> change = notifier.next(known);
-            Long version = versions.remembered(known);
-            if (version != null && version.longValue() == after) {
-                return parked(known, change, after, held, again, read, unchanged);
-            }
-            notifier.forget(known, change);
-        }
-        return Uni.createFrom().item(authenticate)
+        return Uni.createFrom().item(() -> credentials.authenticate(work.kind(), authorization))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToUni(agent -> {
                     CompletableFuture<Void> change = notifier.next(agent);
@@ -89,50 +84,118 @@ public class LongPoll {
                         notifier.forget(agent, change);
                         return Uni.createFrom().item(() -> {
                             reads.increment();
-                            return read.apply(agent);
+                            return work.read().apply(agent);
                         });
                     }
-                    return parked(agent, change, after, held, again, read, unchanged);
+                    return Uni.createFrom().completionStage(parked(work, authorization, agent, change, after, held));
                 });
     }
 
     /**
-     * Waits for {@code change} at most {@code held}. A wake-up arrives on the notification thread, and is answered on
-     * a worker thread (it reads the database). A poll that ran out is answered where its timer fired, a worker
-     * thread, without another hop: mostly from memory.
+     * The renewal of an idle agent this replica remembers (its bearer and its version {@code after}), parked at once
+     * from memory on the calling thread, the event loop: the answer at its next change or after {@code held}. Null
+     * when this replica does not remember the agent at that version: then {@link #answer} it. A malformed
+     * {@code authorization} is a {@link Problem}.
      */
-    private <T> Uni<T> parked(AgentKey agent, CompletableFuture<Void> change, long after, Duration held,
-                              Supplier<AgentKey> again, Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
-        return Uni.createFrom().completionStage(change)
-                .ifNoItem().after(held).recoverWithItem((Void) null)
-                .onItem().transformToUni(x -> {
-                    // the poll time ran out: Mutiny cancelled the future, which is no change (a wake completes it
-                    // normally; one racing the cancel finds the agent forgotten, and reads)
-                    boolean woken = change.isDone() && !change.isCancelled();
-                    Uni<T> answer = Uni.createFrom().item(() -> finish(agent, change, after, woken, again, read, unchanged));
-                    return woken || Context.isOnEventLoopThread()
-                            ? answer.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : answer;
-                });
+    public <T> CompletableFuture<T> renewal(Work<T> work, String authorization, long after, Duration held) {
+        AgentKey known = credentials.remembered(work.kind(), authorization);
+        if (known == null) {
+            return null;
+        }
+        // registered before the version is looked at: a bump in between completes it
+        CompletableFuture<Void> change = notifier.next(known);
+        Long version = versions.remembered(known);
+        if (version == null || version.longValue() != after) {
+            notifier.forget(known, change);
+            return null;
+        }
+        return parked(work, authorization, known, change, after, held);
     }
 
-    private <T> T finish(AgentKey agent, CompletableFuture<Void> change, long after, boolean woken,
-                         Supplier<AgentKey> again, Function<AgentKey, T> read, BiFunction<AgentKey, Long, T> unchanged) {
+    /**
+     * Waits for {@code change} at most {@code held}. A wake-up is answered on a worker thread (it reads the database);
+     * a poll that ran out is answered where its timer fired, from memory, or on a worker thread when memory cannot.
+     */
+    private <T> CompletableFuture<T> parked(Work<T> work, String authorization, AgentKey agent,
+                                            CompletableFuture<Void> change, long after, Duration held) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        long timer = vertx.setTimer(Math.max(1, held.toMillis()), id -> {
+            // exactly one of the wake and the time-out wins the future
+            if (change.cancel(false)) {
+                T same;
+                try {
+                    ended(agent, change);
+                    same = unchanged(work, agent, after);
+                } catch (RuntimeException stoppingOrBroken) {
+                    answer.completeExceptionally(stoppingOrBroken);
+                    return;
+                }
+                if (same != null) {
+                    answer.complete(same);
+                } else {
+                    onWorker(answer, () -> read(work, authorization, agent));
+                }
+            }
+        });
+        change.whenComplete((x, cancelled) -> {
+            if (cancelled == null) {
+                vertx.cancelTimer(timer);
+                if (notifier.stopping()) {
+                    // answered at once, on the stopping thread: the HTTP server closes soon after
+                    notifier.forget(agent, change);
+                    answer.completeExceptionally(restarting());
+                    return;
+                }
+                onWorker(answer, () -> {
+                    ended(agent, change);
+                    return read(work, authorization, agent);
+                });
+            }
+        });
+        return answer;
+    }
+
+    private static <T> void onWorker(CompletableFuture<T> answer, java.util.concurrent.Callable<T> work) {
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                answer.complete(work.call());
+            } catch (Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        });
+    }
+
+    /** A parked poll ends: the notifier forgets it; while this replica stops, it is refused. */
+    private void ended(AgentKey agent, CompletableFuture<Void> change) {
         notifier.forget(agent, change);
         if (notifier.stopping()) {
-            // this replica is going away: the agent polls again (another replica, or this one restarted)
-            throw Problem.notReady("This portal is restarting: poll again.", 1);
+            throw restarting();
         }
-        T same = woken ? null : unchanged.apply(agent, after);
+    }
+
+    /** This replica is going away: the agent polls again (another replica, or this one restarted). */
+    private static Problem restarting() {
+        return Problem.notReady("This portal is restarting: poll again.", 1);
+    }
+
+    /** The answer to a poll that ran out with no change, from memory (no database work); null when memory cannot. */
+    private <T> T unchanged(Work<T> work, AgentKey agent, long after) {
+        T same = work.unchanged().apply(agent, after);
         if (same != null) {
             unchangedAnswers.increment();
-            return same;
         }
-        // a wake may be the change that revoked, re-enrolled or removed this agent: its bearer is asked of the
-        // database before anything is read for it (401 when revoked)
-        if (!agent.equals(again.get())) {
+        return same;
+    }
+
+    /**
+     * Reads the agent's work after a wait. A wake may be the change that revoked, re-enrolled or removed this agent:
+     * its bearer is asked of the database before anything is read for it (401 when revoked).
+     */
+    private <T> T read(Work<T> work, String authorization, AgentKey agent) {
+        if (!agent.equals(credentials.authenticateAgain(work.kind(), authorization))) {
             throw new Problem(401, "This agent's credentials changed: enroll again.");
         }
         reads.increment();
-        return read.apply(agent);
+        return work.read().apply(agent);
     }
 }

@@ -25,6 +25,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -105,14 +106,15 @@ public class GrantService extends AgentWork {
     /**
      * The grant set of a workstation whose version is still {@code version}, without reading its rows, when this
      * replica answered that version with no grants: a session that becomes live bumps the version, so no grant can
-     * have appeared since, and {@code left} and launch files exist only with grants. Null when not remembered.
+     * have appeared since, and {@code left} and launch files exist only with grants. Memory only, any thread: null
+     * when not remembered, or when the protected destinations are due to be read again.
      */
     public GrantSet unchanged(long workstationId, long version) {
         Idle known = idle.get(AgentKey.workstation(workstationId));
-        if (known == null || known.version() != version) {
+        Protected p = kept();
+        if (known == null || known.version() != version || p == null) {
             return null;
         }
-        Protected p = protectedSet();
         return new GrantSet(version, config.agent().leaseSeconds(), known.strict(), p.list(), List.of(), p.tag());
     }
 
@@ -139,13 +141,11 @@ public class GrantService extends AgentWork {
 
     /** {@link #protectedDestinations()} with its tag. */
     public Protected protectedSet() {
-        Instant now = clock.instant();
-        Destinations known = destinations;
         long generation = destinationsGeneration.get();
-        // a clock set back reads again too
-        if (known != null && known.generation() == generation && !now.isBefore(known.at())
-                && now.isBefore(known.at().plus(RESOLVE_AGAIN))) {
-            return known.kept();
+        Instant now = clock.instant();
+        Protected kept = kept(generation, now);
+        if (kept != null) {
+            return kept;
         }
         Protected read = Protected.of(QuarkusTransaction.joiningExisting().call(this::readDestinations));
         synchronized (destinationsGeneration) {
@@ -154,6 +154,18 @@ public class GrantService extends AgentWork {
             }
         }
         return read;
+    }
+
+    /** The protected destinations while the ones kept in memory stand, else null: memory only, any thread. */
+    private Protected kept() {
+        return kept(destinationsGeneration.get(), clock.instant());
+    }
+
+    private Protected kept(long generation, Instant now) {
+        Destinations known = destinations;
+        // a clock set back reads again too
+        return known != null && known.generation() == generation && !now.isBefore(known.at())
+                && now.isBefore(known.at().plus(RESOLVE_AGAIN)) ? known.kept() : null;
     }
 
     /**
@@ -175,9 +187,17 @@ public class GrantService extends AgentWork {
 
     private List<Destination> readDestinations() {
         Map<String, Set<Integer>> byAddress = new TreeMap<>();
-        for (Console c : Console.<Console>list("select c from Console c join fetch c.host")) {
-            for (String a : addresses(c.host.address)) {
-                byAddress.computeIfAbsent(a, k -> new TreeSet<>()).addAll(c.ports());
+        Map<String, List<String>> resolved = new HashMap<>(); // a host's address once, however many consoles it has
+        List<Object[]> rows = em.createQuery("select h.address, c.tlsPort, c.port from Console c join c.host h", Object[].class)
+                .getResultList();
+        for (Object[] row : rows) {
+            for (String a : resolved.computeIfAbsent((String) row[0], GrantService::addresses)) {
+                Set<Integer> ports = byAddress.computeIfAbsent(a, k -> new TreeSet<>());
+                for (int i = 1; i <= 2; i++) {
+                    if (row[i] != null) {
+                        ports.add((Integer) row[i]);
+                    }
+                }
             }
         }
         List<Destination> out = new ArrayList<>();
@@ -244,13 +264,15 @@ public class GrantService extends AgentWork {
         }
     }
 
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("[0-9.]+");
+
     /** Firewalls need IP literals: a host given by name is resolved (every address it has). */
     static List<String> addresses(String address) {
         if (address == null) {
             return List.of();
         }
         try {
-            if (address.matches("[0-9.]+") || address.contains(":")) {
+            if (IPV4.matcher(address).matches() || address.contains(":")) {
                 return List.of(InetAddress.getByName(address).getHostAddress());
             }
             List<String> out = new ArrayList<>();

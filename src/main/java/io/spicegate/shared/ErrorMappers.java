@@ -115,39 +115,55 @@ public class ErrorMappers {
 
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable t, UriInfo uri) {
-        if (t instanceof Problem p) {
-            return problem(p, uri);
-        }
-        String data = dataProblem(t);
-        if (data != null) {
-            return respond(uri, 400, data, null);
-        }
-        if (isBrokenEscape(t)) {
-            return respond(uri, 400, "The address or the form has a broken %-escape (a '%' must be followed by two hex "
-                    + "digits of UTF-8): send the value encoded properly.", null);
-        }
-        if (isConcurrentChange(t)) {
-            // two admins (or one double click) changing or deleting the same row at once: the later one's
-            // transaction found it gone and rolled back whole
-            return respond(uri, 409, "Someone else changed or removed this at the same moment: reload and try again.", null);
-        }
-        if (isPoolExhausted(t)) {
-            Log.warnf("database busy on %s: %s", uri.getPath(), t.getMessage());
-            return respond(uri, 503, "The portal is very busy right now: try again in a few seconds.", 5);
-        }
-        String lost = databaseUnreachable(t);
-        if (lost != null) {
-            // PostgreSQL restarting or unreachable: the transaction did not commit (or, if the connection broke during
-            // the commit itself, did so whole, its audit row included); the pool drops the broken connection and
-            // opens new ones once the server answers again. Opening again returns the same session.
-            Log.warnf("database unavailable on %s: %s", uri.getPath(), lost);
-            return respond(uri, 503, "The portal cannot reach its database right now: try again in a few seconds.", 3);
-        }
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        Log.errorf(t, "unexpected failure %s on %s", id, uri.getPath());
-        return respond(uri, 500, "Something went wrong on our side (error " + id + "). Try again; if it keeps "
-                + "happening, tell your administrator this error number.", null);
+        Failure f = Failure.of(t, uri.getPath());
+        return respond(uri, f.status(), f.message(), f.retryAfter());
     }
+
+    /** What a failure means to the person who sent the request: a status, a sentence, and when to try again (or null). */
+    public record Failure(int status, String message, Integer retryAfter) {
+
+        /** The meaning of {@code t}, met answering {@code path}; one that is ours is logged with an id the person can quote. */
+        public static Failure of(Throwable t, String path) {
+            if (t instanceof Problem p) {
+                return new Failure(p.status(), p.getMessage(), p.retryAfterSeconds());
+            }
+            String data = dataProblem(t);
+            if (data != null) {
+                return new Failure(400, data, null);
+            }
+            if (isBrokenEscape(t)) {
+                return new Failure(400, BROKEN_ESCAPE, null);
+            }
+            if (isConcurrentChange(t)) {
+                // two admins (or one double click) changing or deleting the same row at once: the later one's
+                // transaction found it gone and rolled back whole
+                return new Failure(409, "Someone else changed or removed this at the same moment: reload and try again.", null);
+            }
+            if (isPoolExhausted(t)) {
+                Log.warnf("database busy on %s: %s", path, t.getMessage());
+                return new Failure(503, "The portal is very busy right now: try again in a few seconds.", 5);
+            }
+            String lost = databaseUnreachable(t);
+            if (lost != null) {
+                // PostgreSQL restarting or unreachable: the transaction did not commit (or, if the connection broke
+                // during the commit itself, did so whole, its audit row included); the pool drops the broken
+                // connection and opens new ones once the server answers again. Opening again returns the same session.
+                Log.warnf("database unavailable on %s: %s", path, lost);
+                return new Failure(503, "The portal cannot reach its database right now: try again in a few seconds.", 3);
+            }
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            Log.errorf(t, "unexpected failure %s on %s", id, path);
+            return new Failure(500, "Something went wrong on our side (error " + id + "). Try again; if it keeps "
+                    + "happening, tell your administrator this error number.", null);
+        }
+    }
+
+    /** A query or form value with a '%' not followed by two hex digits of UTF-8. */
+    public static final String BROKEN_ESCAPE = "The address or the form has a broken %-escape (a '%' must be followed by "
+            + "two hex digits of UTF-8): send the value encoded properly.";
+
+    /** How an API answer asks for credentials with its 401. */
+    public static final String API_CHALLENGE = "Basic realm=\"Spicegate\", charset=\"UTF-8\"";
 
     private Response respond(UriInfo uri, int status, String message, Integer retryAfter) {
         String path = uri.getPath();
@@ -157,7 +173,7 @@ public class ErrorMappers {
         }
         if (path.startsWith("/api/")) {
             if (status == 401) {
-                b.header("WWW-Authenticate", "Basic realm=\"Spicegate\", charset=\"UTF-8\"");
+                b.header("WWW-Authenticate", API_CHALLENGE);
             }
             return b.type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
         }

@@ -107,7 +107,7 @@ public class AuthFilter {
 
     private static Response unauthorized(String message) {
         return Response.status(401).type(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"Spicegate\", charset=\"UTF-8\"")
+                .header(HttpHeaders.WWW_AUTHENTICATE, io.spicegate.shared.ErrorMappers.API_CHALLENGE)
                 .entity(new ErrorBody(message)).build();
     }
 

@@ -126,7 +126,7 @@ final class BenchSupport {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("-Dbench.jfr=" + dir + " cannot be created", e);
             }
-            env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=dumponexit=true,settings=profile,filename="
+            env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=dumponexit=true,settings=profile,jdk.ExecutionSample#period=2ms,filename="
                     + Path.of(dir, name + ".jfr").toAbsolutePath());
         }
         return env;
