@@ -146,11 +146,16 @@ public class AuditSealer {
             } catch (InterruptedException e) {
                 return;
             } catch (SQLException | RuntimeException e) {
-                if (holding.getAndSet(false)) {
-                    Log.warnf("audit sealer: this replica stopped sealing: %s", e.getMessage());
-                }
+                boolean held = holding.getAndSet(false);
                 if (!running) {
+                    // stop() closed the connection under it: the lock is free for a standby
+                    if (held) {
+                        Log.infof("audit sealer: this replica stopped sealing (it is stopping)");
+                    }
                     return;
+                }
+                if (held) {
+                    Log.warnf("audit sealer: this replica stopped sealing: %s", e.getMessage());
                 }
                 Log.warnf("audit sealer: %s; retrying in %d ms", e.getMessage(), RETRY_MS);
                 try {

@@ -43,6 +43,8 @@ class LastSeenAtShutdownIT {
             }
             assertFalse(log.contains("not written at shutdown"), "last seen was written at the stop:\n" + tail(log));
             assertFalse(log.contains("ARJUNA"), "no transaction failed at the stop:\n" + tail(log));
+            assertFalse(log.lines().anyMatch(l -> l.contains("WARN") && l.contains("audit sealer")),
+                    "the sealer stops quietly:\n" + tail(log));
 
             try (PortalProcess second = PortalProcess.start("last-seen-2", Map.of("SPICEGATE_DATA_DIR", dataDir.toString()))) {
                 JsonNode again = Api.basic(second.base, "admin", "demo").get("/api/v1/admin/workstations/" + wsId)
