@@ -58,16 +58,26 @@ public class AgentPolls {
     }
 
     void routes(@Observes Router router) {
-        router.get(BASE + GRANTS).order(ORDER).handler(rc -> renewal(rc, this::grants));
-        router.get(BASE + TICKETS).order(ORDER).handler(rc -> renewal(rc, have -> tickets()));
+        router.get(BASE + GRANTS).order(ORDER).handler(rc -> renewal(rc, BASE + GRANTS, this::grants));
+        router.get(BASE + TICKETS).order(ORDER).handler(rc -> renewal(rc, BASE + TICKETS, have -> tickets()));
     }
 
     /**
      * Parks the renewal of a remembered agent (a version in {@code after}, a bearer and a version this replica knows)
      * and answers it; anything else goes on to the REST resource, unchanged.
      */
-    private void renewal(RoutingContext rc, Function<String, LongPoll.Work<?>> work) {
+    private void renewal(RoutingContext rc, String path, Function<String, LongPoll.Work<?>> work) {
         HttpServerRequest request = rc.request();
+        // however the address was spelled (//, %61), the metrics know it by its path, as for the REST resource's calls
+        io.quarkus.micrometer.runtime.binder.vertx.HttpRequestMetric metric =
+                io.quarkus.micrometer.runtime.binder.vertx.HttpRequestMetric.getRequestMetric(rc);
+        if (metric != null) {
+            metric.setTemplatePath(path);
+        }
+        if (!acceptsJson(request.getHeader(HttpHeaders.ACCEPT))) {
+            rc.next(); // the resource answers 406
+            return;
+        }
         CompletableFuture<?> parked;
         try {
             Long after = AgentResource.after(request.getParam("after"));
@@ -96,7 +106,21 @@ public class AgentPolls {
         });
     }
 
-    /** Writes {@code body} as JSON, as the REST resource would, unless the agent has gone. */
+    /** Whether an answer in JSON is acceptable: no Accept header, or one naming JSON or any type (a q of 0 is not read). */
+    static boolean acceptsJson(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return true;
+        }
+        for (String range : accept.split(",")) {
+            String type = range.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+            if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writes {@code body} as JSON with the headers the REST resource's answer has, unless the agent has gone. */
     private void respond(RoutingContext rc, int status, Object body, Integer retryAfter) {
         HttpServerResponse response = rc.response();
         if (response.closed() || response.ended()) {
@@ -109,8 +133,9 @@ public class AgentPolls {
             rc.fail(e);
             return;
         }
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json;charset=UTF-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        // as the resource says it: with the charset for the agent's work, without for an error
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, status == 200 ? "application/json;charset=UTF-8" : "application/json");
+        io.spicegate.shared.AnswerHeaders.apply(response::putHeader, false);
         if (retryAfter != null) {
             response.putHeader("Retry-After", retryAfter.toString());
         }

@@ -76,6 +76,9 @@ public class LongPoll {
      */
     public <T> Uni<T> answer(Work<T> work, String authorization, Long after, Integer wait) {
         Duration held = held(wait);
+        if (notifier.stopping()) {
+            throw restarting();
+        }
         return Uni.createFrom().item(() -> credentials.authenticate(work.kind(), authorization))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToUni(agent -> {
@@ -94,11 +97,11 @@ public class LongPoll {
     /**
      * The renewal of an idle agent this replica remembers (its bearer and its version {@code after}), parked at once
      * from memory on the calling thread, the event loop: the answer at its next change or after {@code held}. Null
-     * when this replica does not remember the agent at that version: then {@link #answer} it. A malformed
+     * when this replica does not remember the agent at that version, or is stopping: then {@link #answer} it. A malformed
      * {@code authorization} is a {@link Problem}.
      */
     public <T> CompletableFuture<T> renewal(Work<T> work, String authorization, long after, Duration held) {
-        AgentKey known = credentials.remembered(work.kind(), authorization);
+        AgentKey known = notifier.stopping() ? null : credentials.remembered(work.kind(), authorization);
         if (known == null) {
             return null;
         }

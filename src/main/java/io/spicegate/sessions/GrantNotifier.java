@@ -1,6 +1,7 @@
 package io.spicegate.sessions;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.spicegate.enrollment.AgentKey;
@@ -53,6 +54,14 @@ public class GrantNotifier {
         listener = new Thread(this::listen, "grant-notify-listener");
         listener.setDaemon(true);
         listener.start();
+    }
+
+    /**
+     * The stop begins ({@code quarkus.shutdown.delay}, while the HTTP server still answers): parked polls are told to
+     * poll again (503) now, not cut when the server closes, and new ones are told at once.
+     */
+    void draining(@Observes ShutdownDelayInitiatedEvent event) {
+        stop(null);
     }
 
     void stop(@Observes ShutdownEvent event) {

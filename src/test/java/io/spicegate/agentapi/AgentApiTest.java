@@ -218,6 +218,27 @@ class AgentApiTest {
     }
 
     @Test
+    void aRenewalAnsweredByTheFastRouteHasTheResourcesHeadersAndHonoursAccept() {
+        String[] ws = enrolledWorkstation();
+        long version = poll(ws[1], null).getLong("version");
+        Response read = given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants?after=" + (version - 1))
+                .then().statusCode(200).extract().response();
+        Response renewal = given().header("Authorization", "Bearer " + ws[1]).get("/api/agent/v1/grants?after=" + version + "&wait=1")
+                .then().statusCode(200).extract().response();
+        for (String h : List.of("Content-Type", "Content-Security-Policy", "Referrer-Policy", "Cache-Control",
+                "X-Content-Type-Options", "X-Frame-Options")) {
+            assertEquals(read.header(h), renewal.header(h), h);
+        }
+        // an agent that takes no JSON is told so by either path
+        for (String after : List.of(String.valueOf(version - 1), version + "&wait=1")) {
+            given().header("Authorization", "Bearer " + ws[1]).accept("application/xml")
+                    .get("/api/agent/v1/grants?after=" + after).then().statusCode(406);
+        }
+        given().header("Authorization", "Bearer " + ws[1]).accept("text/html;q=0.9, application/json")
+                .get("/api/agent/v1/grants?after=" + version + "&wait=1").then().statusCode(200);
+    }
+
+    @Test
     void theProtectedListIsLeftOutForAnAgentThatHasIt() {
         String[] ws = enrolledWorkstation();
         fixtures.console("guarded"); // at least one protected destination

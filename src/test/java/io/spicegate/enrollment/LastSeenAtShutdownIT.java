@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,10 +37,27 @@ class LastSeenAtShutdownIT {
                         Map.of("token", ws.path("enrollmentToken").asText(), "hostname", "seen-ws"))
                         .expect(200).json().path("secret").asText();
                 // seen now; written a minute later by the batch, or at the stop below, whichever comes first
-                Api.bearer(first.base, secret).get("/api/agent/v1/grants").expect(200);
+                long version = Api.bearer(first.base, secret).get("/api/agent/v1/grants").expect(200).json()
+                        .path("version").asLong();
+                // polls parked at the stop (the fast route's and the resource's alike) are told to poll again, not cut
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> parked = new java.util.ArrayList<>();
+                for (String feed : List.of("/api/agent/v1/grants?after=" + version + "&wait=30",
+                        "/api/agent/v1/grants?after=" + version + "&wait=30&have=x", "/api/agent/v1/tickets?after=1&wait=30")) {
+                    parked.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(first.base + feed))
+                            .header("Authorization", "Bearer " + secret).build(), java.net.http.HttpResponse.BodyHandlers.ofString()));
+                }
+                Thread.sleep(1000);
                 first.close(); // SIGTERM, as systemd and Kubernetes stop it
                 assertFalse(first.isAlive(), "the portal stopped within 20 s of SIGTERM");
                 log = first.logText();
+                java.net.http.HttpResponse<String> grants = parked.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(503, grants.statusCode(), grants.body());
+                assertEquals("1", grants.headers().firstValue("Retry-After").orElse(null), grants.headers().toString());
+                assertTrue(grants.body().contains("restarting: poll again"), grants.body());
+                assertEquals(503, parked.get(1).get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+                // a workstation's bearer on the hosts' feed: refused at once, before the stop
+                assertEquals(401, parked.get(2).get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode());
             }
             assertFalse(log.contains("not written at shutdown"), "last seen was written at the stop:\n" + tail(log));
             assertFalse(log.contains("ARJUNA"), "no transaction failed at the stop:\n" + tail(log));

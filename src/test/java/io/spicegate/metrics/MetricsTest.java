@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What operators scrape: the domain gauges and the failed-login counter on /q/metrics (management port), and Swagger UI in prod. */
@@ -55,6 +56,46 @@ class MetricsTest {
     void setUp() {
         clock.berlin("2026-11-23T10:00");
         admin = fixtures.user("root", false, true);
+    }
+
+    @TestHTTPResource("/")
+    URL app;
+
+    @Test
+    void addressesAsSentNeverBecomeUriLabels() throws Exception {
+        // an agent's poll spelled oddly (it is routed all the same), and 4xx answers for addresses as sent
+        Fixtures.Enrolled ws = Fixtures.enrolledWorkstation(admin, java.util.Map.of("name", Fixtures.unique("ws"),
+                "addresses", List.of("10.98.201." + (1 + (int) (Math.random() * 250)))), "metrics-host");
+        long version = io.restassured.RestAssured.given().header("Authorization", "Bearer " + ws.secret())
+                .get("/api/agent/v1/grants").then().statusCode(200).extract().jsonPath().getLong("version");
+        for (String odd : List.of("/api/agent//v1/grants", "/api/agent/v1/gr%61nts", "/api/agent/./v1/grants")) {
+            String answer = raw(odd + "?after=" + version + "&wait=1", "Authorization: Bearer " + ws.secret());
+            assertTrue(answer.startsWith("HTTP/1.1 200"), odd + ": " + answer);
+        }
+        for (int i = 0; i < 5; i++) {
+            raw("/zz" + i + "%ZZ");
+            raw("/api/v1/zz" + i);
+            raw("/api/v1//consoles?x=" + i);
+        }
+        String text = Management.given(management).get("/q/metrics").then().statusCode(200).extract().asString();
+        List<String> labels = text.lines().filter(l -> l.startsWith("http_server_requests_seconds_count"))
+                .map(l -> l.replaceAll(".*uri=\"([^\"]*)\".*", "$1")).distinct().toList();
+        for (String label : labels) {
+            assertFalse(label.contains("zz") || label.contains("//") || label.contains("%") || label.contains("/./")
+                    || label.startsWith("/api/agent/v1/grants"), "an address as sent became a label: " + label + " in " + labels);
+        }
+    }
+
+    /** A GET sent as written (no client re-encodes it); the answer's text. */
+    private String raw(String target, String... headers) throws java.io.IOException {
+        StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        for (String h : headers) {
+            request.append(h).append("\r\n");
+        }
+        try (java.net.Socket socket = new java.net.Socket("localhost", app.getPort())) {
+            socket.getOutputStream().write(request.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test
