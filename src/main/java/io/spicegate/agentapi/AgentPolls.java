@@ -101,7 +101,7 @@ public class AgentPolls {
             } else {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                 ErrorMappers.Failure f = ErrorMappers.Failure.of(cause, request.path());
-                respond(rc, f.status(), new ErrorBody(f.message()), f.retryAfter());
+                respond(rc, f.status(), new ErrorBody(f.message()), f);
             }
         });
     }
@@ -120,8 +120,11 @@ public class AgentPolls {
         return false;
     }
 
-    /** Writes {@code body} as JSON with the headers the REST resource's answer has, unless the agent has gone. */
-    private void respond(RoutingContext rc, int status, Object body, Integer retryAfter) {
+    /**
+     * Writes {@code body} as JSON with the headers the REST resource's answer has (and a {@code failure}'s own), unless
+     * the agent has gone.
+     */
+    private void respond(RoutingContext rc, int status, Object body, ErrorMappers.Failure failure) {
         HttpServerResponse response = rc.response();
         if (response.closed() || response.ended()) {
             return;
@@ -136,11 +139,8 @@ public class AgentPolls {
         // as the resource says it: with the charset for the agent's work, without for an error
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, status == 200 ? "application/json;charset=UTF-8" : "application/json");
         io.spicegate.shared.AnswerHeaders.apply(response::putHeader, false);
-        if (retryAfter != null) {
-            response.putHeader("Retry-After", retryAfter.toString());
-        }
-        if (status == 401) {
-            response.putHeader("WWW-Authenticate", ErrorMappers.API_CHALLENGE);
+        if (failure != null) {
+            failure.apiHeaders(response::putHeader);
         }
         response.end(bytes);
     }

@@ -124,13 +124,12 @@ public class LongPoll {
         CompletableFuture<T> answer = new CompletableFuture<>();
         long timer = vertx.setTimer(Math.max(1, held.toMillis()), id -> {
             // exactly one of the wake and the time-out wins the future
-            if (change.cancel(false)) {
+            if (change.cancel(false) && ended(answer, agent, change)) {
                 T same;
                 try {
-                    ended(agent, change);
                     same = unchanged(work, agent, after);
-                } catch (RuntimeException stoppingOrBroken) {
-                    answer.completeExceptionally(stoppingOrBroken);
+                } catch (RuntimeException broken) {
+                    answer.completeExceptionally(broken);
                     return;
                 }
                 if (same != null) {
@@ -143,16 +142,9 @@ public class LongPoll {
         change.whenComplete((x, cancelled) -> {
             if (cancelled == null) {
                 vertx.cancelTimer(timer);
-                if (notifier.stopping()) {
-                    // answered at once, on the stopping thread: the HTTP server closes soon after
-                    notifier.forget(agent, change);
-                    answer.completeExceptionally(restarting());
-                    return;
+                if (ended(answer, agent, change)) {
+                    onWorker(answer, () -> read(work, authorization, agent));
                 }
-                onWorker(answer, () -> {
-                    ended(agent, change);
-                    return read(work, authorization, agent);
-                });
             }
         });
         return answer;
@@ -168,12 +160,17 @@ public class LongPoll {
         });
     }
 
-    /** A parked poll ends: the notifier forgets it; while this replica stops, it is refused. */
-    private void ended(AgentKey agent, CompletableFuture<Void> change) {
+    /**
+     * A parked poll ends, where it woke or ran out (memory only): the notifier forgets it. While this replica stops,
+     * {@code answer} is the 503 at once, before the HTTP server closes, and false is returned.
+     */
+    private boolean ended(CompletableFuture<?> answer, AgentKey agent, CompletableFuture<Void> change) {
         notifier.forget(agent, change);
         if (notifier.stopping()) {
-            throw restarting();
+            answer.completeExceptionally(restarting());
+            return false;
         }
+        return true;
     }
 
     /** This replica is going away: the agent polls again (another replica, or this one restarted). */

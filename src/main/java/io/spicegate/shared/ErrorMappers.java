@@ -122,6 +122,16 @@ public class ErrorMappers {
     /** What a failure means to the person who sent the request: a status, a sentence, and when to try again (or null). */
     public record Failure(int status, String message, Integer retryAfter) {
 
+        /** The headers of this failure's API answer ({@code {"error": message}}): when to try again, how to log in. */
+        public void apiHeaders(java.util.function.BiConsumer<String, String> put) {
+            if (retryAfter != null) {
+                put.accept("Retry-After", retryAfter.toString());
+            }
+            if (status == 401) {
+                put.accept("WWW-Authenticate", API_CHALLENGE);
+            }
+        }
+
         /** The meaning of {@code t}, met answering {@code path}; one that is ours is logged with an id the person can quote. */
         public static Failure of(Throwable t, String path) {
             if (t instanceof Problem p) {
@@ -159,7 +169,7 @@ public class ErrorMappers {
     }
 
     /** A query or form value with a '%' not followed by two hex digits of UTF-8. */
-    public static final String BROKEN_ESCAPE = "The address or the form has a broken %-escape (a '%' must be followed by "
+    private static final String BROKEN_ESCAPE = "The address or the form has a broken %-escape (a '%' must be followed by "
             + "two hex digits of UTF-8): send the value encoded properly.";
 
     /** How an API answer asks for credentials with its 401. */
@@ -168,14 +178,12 @@ public class ErrorMappers {
     private Response respond(UriInfo uri, int status, String message, Integer retryAfter) {
         String path = uri.getPath();
         Response.ResponseBuilder b = Response.status(status);
+        if (path.startsWith("/api/")) {
+            new Failure(status, message, retryAfter).apiHeaders(b::header);
+            return b.type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
+        }
         if (retryAfter != null) {
             b.header("Retry-After", retryAfter);
-        }
-        if (path.startsWith("/api/")) {
-            if (status == 401) {
-                b.header("WWW-Authenticate", API_CHALLENGE);
-            }
-            return b.type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
         }
         if (status == 401) {
             String next = URLEncoder.encode(path, StandardCharsets.UTF_8);
