@@ -100,6 +100,11 @@ final class PageTour {
         Fixtures.as(boss).body(Map.of("note", "Fine, but log out when done.")).post("/api/v1/requests/" + approved + "/approve")
                 .then().statusCode(200);
         long pending = ask(charlie, "2026-11-24T20:00:00Z", "Tuesday evening: the quarterly report.");
+        // API tokens: one live, one revoked, for My account and Admin → API tokens
+        Fixtures.as(charlie).body(Map.of("name", "laptop", "days", 30)).post("/api/v1/tokens").then().statusCode(201);
+        Object revoked = Fixtures.as(charlie).body(Map.of("name", "old desk", "days", 7)).post("/api/v1/tokens")
+                .then().statusCode(201).extract().path("id");
+        Fixtures.as(charlie).delete("/api/v1/tokens/" + revoked).then().statusCode(200);
 
         user = role("user", charlie);
         approver = role("approver", boss);
