@@ -250,6 +250,23 @@ class LogSecretsIT {
             assertEquals(200, changed.statusCode(), changed.body());
             Api.basic(base, "alice", aliceNew).get("/api/v1/consoles").expect(200);
             secret("Basic header of alice", basicHeader("alice", aliceNew));
+            // personal API tokens: one from the API, one from My account's form; used, refused, revoked
+            JsonNode apiToken = Api.basic(base, "alice", aliceNew).post("/api/v1/tokens", Map.of("name", "ci", "days", 7))
+                    .expect(201).json();
+            String token = secret("alice's API token", apiToken.get("token").asText());
+            secret("the random part of alice's API token", token.substring(4));
+            Api.bearer(base, token).get("/api/v1/consoles").expect(200);
+            Api.bearer(base, token).get("/api/agent/v1/grants").expect(401);
+            HttpResponse<String> formToken = alice.form("/account/tokens", alice.csrf("/account"),
+                    Map.of("name", "desk", "days", "7"));
+            assertEquals(200, formToken.statusCode(), formToken.body());
+            Matcher shown = Pattern.compile("value=\"(sgp_[A-Za-z0-9_-]+)\"").matcher(formToken.body());
+            assertTrue(shown.find(), "the page shows the new token");
+            String pageToken = secret("alice's API token from My account", shown.group(1));
+            Api.bearer(base, pageToken).get("/api/v1/sessions").expect(200);
+            Api.bearer(base, token).delete("/api/v1/tokens/" + apiToken.get("id").asText()).expect(200);
+            Api.bearer(base, token).get("/api/v1/consoles").expect(401);
+            secret("the Authorization header of alice's API token", "Bearer " + token);
             HttpResponse<String> opened = alice.form("/consoles/vmx/open", alice.csrf("/consoles"), Map.of());
             assertEquals(303, opened.statusCode(), opened.body());
             String location = opened.headers().firstValue("Location").orElseThrow();
