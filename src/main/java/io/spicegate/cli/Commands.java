@@ -261,11 +261,7 @@ final class Commands {
     }
 
     private JsonNode parse(String json) {
-        try {
-            return mapper.readTree(json);
-        } catch (IOException e) {
-            throw CliException.refused("The portal's answer is not JSON: is SPICEGATE_URL the Spicegate portal's address?");
-        }
+        return api().parse(json);
     }
 
     /** A text field, or null when absent or JSON null. */

@@ -211,7 +211,8 @@ final class PortalApi {
         return new String(response.body(), StandardCharsets.UTF_8);
     }
 
-    private JsonNode parse(String text) {
+    /** The JSON of an answer; refused (exit 3) when it is not JSON, as from a web server that is not the portal. */
+    JsonNode parse(String text) {
         try {
             JsonNode json = mapper.readTree(text);
             if (json != null && !json.isMissingNode()) {
