@@ -69,6 +69,15 @@ public class AuditLog {
         return io.quarkus.arc.Arc.container().requestContext().isActive() ? requestSource.address() : null;
     }
 
+    /** The detail with a note of the personal API token the current request was made with, if any. */
+    private String withCredential(String detail) {
+        String via = io.quarkus.arc.Arc.container().requestContext().isActive() ? requestSource.credential() : null;
+        if (via == null) {
+            return detail;
+        }
+        return detail == null || detail.isBlank() ? "via " + via : detail + " (via " + via + ")";
+    }
+
     @Transactional(Transactional.TxType.REQUIRED)
     public AuditEvent append(Entry e, Instant now) {
         AuditEvent row = new AuditEvent();
@@ -80,7 +89,7 @@ public class AuditLog {
         row.workstation = clip(e.workstation, 64);
         row.sessionId = e.sessionId;
         row.source = clip(e.source != null ? e.source : requestSource(), 64);
-        row.detail = clean(e.detail);
+        row.detail = clean(withCredential(e.detail));
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         row.rowNonce = HexFormat.of().formatHex(nonce);

@@ -20,6 +20,8 @@ public enum AgentKind {
     /** The table and version column that the version skeleton bumps with targeted SQL. */
     public final String table;
     public final String versionColumn;
+    /** Where a call of an agent of this kind is noted (in batches). */
+    final io.spicegate.shared.Touches.Column lastSeen;
     /** How an enrollment token and an agent secret of this kind start; the token prefix picks the kind on enroll. */
     public final String tokenPrefix;
     final String secretPrefix;
@@ -33,6 +35,7 @@ public enum AgentKind {
         this.entity = entity;
         this.table = table;
         this.versionColumn = versionColumn;
+        this.lastSeen = new io.spicegate.shared.Touches.Column(table, "last_seen_at");
         this.tokenPrefix = tokenPrefix;
         this.secretPrefix = secretPrefix;
         this.keyPrefix = keyPrefix;

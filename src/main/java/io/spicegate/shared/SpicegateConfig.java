@@ -128,6 +128,20 @@ public interface SpicegateConfig {
         int groupCacheSeconds();
     }
 
+    /** Personal API tokens (issue 18). */
+    Token token();
+
+    /** Personal API tokens: how long one may live, how many live ones a user may hold. */
+    interface Token {
+        /** The longest expiry a token may be given, in days ({@code SPICEGATE_TOKEN_MAX_DAYS}). */
+        @WithDefault("90")
+        int maxDays();
+
+        /** How many unexpired, unrevoked tokens one user may hold at once. */
+        @WithDefault("20")
+        int maxLive();
+    }
+
     /** Client and host agents. */
     interface Agent {
         /** Without a successful poll for this long an agent drops every grant. */

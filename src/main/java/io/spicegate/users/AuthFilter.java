@@ -20,9 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Establishes the {@link Caller} of every request: the login cookie (a server-side session) or HTTP Basic.
+ * Establishes the {@link Caller} of every request: the login cookie (a server-side session), HTTP Basic, or (on the
+ * API only) a personal API token as {@code Authorization: Bearer sgp_…} ({@link ApiTokens}).
  * Cookie-authenticated state changes must come from our own origin (forms additionally carry a CSRF token,
- * checked by the page); Basic-authenticated calls need neither, since a browser never adds Basic on its own
+ * checked by the page); Basic- and token-authenticated calls need neither, since a browser never adds Basic on its own
  * to a cross-site request we did not challenge for.
  */
 public class AuthFilter {
@@ -36,6 +37,7 @@ public class AuthFilter {
     @Inject Caller caller;
     @Inject ErrorPage errorPage;
     @Inject io.spicegate.shared.RequestSource requestSource;
+    @Inject ApiTokens tokens;
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authenticate(ContainerRequestContext ctx, HttpServerRequest request) {
@@ -58,6 +60,22 @@ public class AuthFilter {
             if (changes && !fromOurPage(ctx, request, true)) {
                 return Optional.of(error(path, 403, "This request came from another site (its Origin does not match): "
                         + "call the API from a script, without a browser's Origin, or use the portal's pages."));
+            }
+            return Optional.empty();
+        }
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) && path.startsWith("/api/")) {
+            // a personal API token: the API only (pages take the login cookie); checked against the database each call
+            ApiTokens.Holder holder;
+            try {
+                holder = tokens.authenticate(authorization.substring(7).strip());
+            } catch (io.spicegate.shared.Problem refused) {
+                return Optional.of(unauthorized(refused.getMessage()));
+            }
+            caller.set(holder.user(), Caller.Via.TOKEN, null, null);
+            requestSource.credential(holder.credential());
+            if (changes && !fromOurPage(ctx, request, true)) {
+                return Optional.of(error(path, 403, "This request came from another site (its Origin does not match): "
+                        + "call the API from a script, without a browser's Origin."));
             }
             return Optional.empty();
         }

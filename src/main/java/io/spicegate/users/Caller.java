@@ -11,7 +11,7 @@ import java.util.Set;
 public class Caller {
 
     /** How the caller proved who he is. */
-    public enum Via { COOKIE, BASIC }
+    public enum Via { COOKIE, BASIC, TOKEN }
 
     private Long userId;
     private String username;

@@ -33,6 +33,7 @@ public class UserAdmin {
     @Inject AuditLog audit;
     @Inject AuthService auth;
     @Inject Event<UserDeactivated> deactivated;
+    @Inject ApiTokens tokens;
     @Inject Event<UserDeleted> deleted;
     @Inject Event<GroupDeleting> groupDeleting;
 
@@ -136,6 +137,7 @@ public class UserAdmin {
             auth.endLoginSessions(u.id);
             AtomicInteger ended = new AtomicInteger();
             deactivated.fire(new UserDeactivated(u.id, admin, ended));
+            tokens.revokeAll(u, admin, now);
             audit.append(AuditLog.event("USER_DEACTIVATED").actor(admin).user(u.username)
                     .detail(ended.get() + " live session(s) revoked"), now);
         }

@@ -28,6 +28,7 @@ class LastSeenTest {
     @Inject Fixtures fixtures;
     @Inject TestClock clock;
     @Inject LastSeen lastSeen;
+    @Inject io.spicegate.shared.Touches touches;
 
     String admin;
 
@@ -82,7 +83,7 @@ class LastSeenTest {
         Fixtures.Enrolled a = enrolled();
         Db.update("update workstation set last_seen_at = null where id = ?", Long.parseLong(a.id()));
         poll(a);
-        lastSeen.onStop(new ShutdownEvent());
+        touches.onStop(new ShutdownEvent());
         assertEquals(clock.instant(), seenAt(a));
     }
 
