@@ -41,6 +41,7 @@ final class Opener {
     }
 
     int open(String console, Integer minutes, String vvOut) {
+        PortalApi portal = api.get(); // the settings first: without them nothing else matters
         Path out = null;
         Path viewer = null;
         if (vvOut != null) {
@@ -62,7 +63,6 @@ final class Opener {
             if (minutes != null) {
                 body.put("minutes", minutes);
             }
-            PortalApi portal = api.get();
             JsonNode session = portal.post("/api/v1/sessions", body);
             boolean strict = Commands.text(session, "vvUrl") == null && Commands.text(session, "command") != null;
             if (strict && out != null) {

@@ -120,6 +120,14 @@ class CliConfigTest {
         assertEquals(2, none.code());
         assertEquals("spicegate: No portal is configured: run spicegate login, or set SPICEGATE_URL and SPICEGATE_TOKEN.\n", none.err());
 
+        FakeApi.Result openNone = FakeApi.run(env("PATH", home.toString()), "", "open", "debianx");
+        assertEquals(none.err(), openNone.err(), "the missing settings are said before a missing remote-viewer");
+
+        FakeApi.Result badCa = FakeApi.run(env("SPICEGATE_URL", api.url(), "SPICEGATE_TOKEN", FakeApi.TOKEN,
+                "SPICEGATE_CA", home.resolve("no-ca.pem").toString()), "", "consoles");
+        assertEquals(2, badCa.code());
+        assertTrue(badCa.err().startsWith("spicegate: The CA file " + home.resolve("no-ca.pem") + " is not a usable PEM"), badCa.err());
+
         writeConfig(defaultFile(), "url=" + api.url() + "\ntoken=" + FILE_TOKEN + "\npassword=x\n", "rw-------");
         FakeApi.Result unknown = FakeApi.run(env(), "", "consoles");
         assertEquals(2, unknown.code());
