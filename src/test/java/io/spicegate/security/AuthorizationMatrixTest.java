@@ -100,13 +100,16 @@ class AuthorizationMatrixTest {
             "host-agent");
     static final Set<String> PEOPLE = Set.of("user", "other", "approver", "approver2", "admin");
     static final Set<String> KINDS = Set.of("session", "request", "reqconsole", "openable", "user", "group", "host",
-            "console", "rule", "workstation", "wstoken", "hosttoken");
+            "console", "rule", "workstation", "wstoken", "hosttoken", "token");
     static final String ACTOR = "sgaz-setup";
     static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z0-9.]+)}");
     static final AtomicInteger ADDRESSES = new AtomicInteger();
     static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Inject
+    io.spicegate.users.ApiTokens apiTokens;
 
     @Inject
     Fixtures fixtures;
@@ -670,6 +673,11 @@ class AuthorizationMatrixTest {
                         List.of(address()), true, false), ACTOR);
                 yield kind.equals("workstation") ? new Obj(Long.toString(w.id()), w.name(), w.name())
                         : new Obj(w.enrollmentToken(), w.name(), w.name());
+            }
+            case "token" -> {
+                String name = Fixtures.unique("sgaz-token");
+                long id = apiTokens.create(userId(user), name, 7).id();
+                yield new Obj(Long.toString(id), name, name);
             }
             default -> throw new AssertionError("unknown kind " + kind);
         };

@@ -335,7 +335,9 @@ class HostileInputTest {
                 new JsonCall("POST /api/v1/requests/{id}/approve", "POST", "/api/v1/requests/" + w.requestApi() + "/approve",
                         "{\"note\":${note}}", fields("note", () -> "\"ok\""), w.boss(), 90, List.of("note")),
                 new JsonCall("POST /api/v1/requests/{id}/deny", "POST", "/api/v1/requests/" + w.requestApi() + "/deny",
-                        "{\"note\":${note}}", fields("note", () -> "\"no\""), w.boss(), 90, List.of("note")));
+                        "{\"note\":${note}}", fields("note", () -> "\"no\""), w.boss(), 90, List.of("note")),
+                new JsonCall("POST /api/v1/tokens", "POST", "/api/v1/tokens", "{\"name\":${name},\"days\":${days}}",
+                        fields("name", () -> unique("sgfz-t"), "days", () -> "7"), w.user(), 40, List.of("name")));
         for (JsonCall c : calls) {
             fuzzJson(c);
         }
@@ -473,6 +475,8 @@ class HostileInputTest {
                         "when", () -> "later", "start", () -> "2026-11-24T20:00", "minutes", () -> "30",
                         "reason", () -> "sgfz form"), w.user(), 30),
                 new FormCall("POST /consoles/{name}/open", "/consoles/sgfz-nothing/open", fields("csrf", w.user()::csrf), w.user(), 20),
+                new FormCall("POST /account/tokens", "/account/tokens", fields("csrf", w.user()::csrf,
+                        "name", () -> "sgfz-ft-" + (++seq), "days", () -> "7"), w.user(), 20),
                 new FormCall("POST /sessions/{id}/end", "/sessions/" + w.sessionUser() + "/end", fields("csrf", () -> "x"), w.user(), 30),
                 new FormCall("POST /logout", "/logout", fields("csrf", () -> "x"), w.logoutUser(), 40));
         for (FormCall c : calls) {
@@ -561,6 +565,8 @@ class HostileInputTest {
                 new Q("GET /admin/groups", "/admin/groups", w.admin(), "saved", "deleted"),
                 new Q("GET /admin/workstations", "/admin/workstations", w.admin(), "saved", "deleted"),
                 new Q("GET /admin/sessions", "/admin/sessions", w.admin(), "ended"),
+                new Q("GET /admin/tokens", "/admin/tokens", w.admin(), "user", "revoked"),
+                new Q("GET /api/v1/admin/tokens", "/api/v1/admin/tokens", w.admin(), "user"),
                 new Q("GET /requests", "/requests", w.user(), "asked", "cancelled"),
                 new Q("GET /requests/new", "/requests/new", w.user(), "console"),
                 new Q("GET /approvals", "/approvals", w.boss(), "approved", "denied"),
@@ -628,6 +634,10 @@ class HostileInputTest {
         calls.add(new P("POST /api/v1/sessions/{id}/extend", "POST", "/api/v1/sessions/{id}/extend", w.user(),
                 "application/json", "{\"minutes\":15}"));
         calls.add(new P("POST /requests/{id}/cancel", "POST", "/requests/{id}/cancel", w.user(), form, "csrf=" + w.user().csrf()));
+        calls.add(new P("DELETE /api/v1/tokens/{id}", "DELETE", "/api/v1/tokens/{id}", w.user(), null, null));
+        calls.add(new P("DELETE /api/v1/admin/tokens/{id}", "DELETE", "/api/v1/admin/tokens/{id}", w.admin(), null, null));
+        calls.add(new P("POST /account/tokens/{id}/revoke", "POST", "/account/tokens/{id}/revoke", w.user(), form, "csrf=" + w.user().csrf()));
+        calls.add(new P("POST /admin/tokens/{id}/revoke", "POST", "/admin/tokens/{id}/revoke", w.admin(), form, "csrf=" + w.admin().csrf()));
         calls.add(new P("POST /approvals/{id}", "POST", "/approvals/{id}", w.boss(), form, "csrf=" + w.boss().csrf() + "&decision=approve"));
         calls.add(new P("POST /consoles/{name}/open", "POST", "/consoles/{id}/open", w.user(), form, "csrf=" + w.user().csrf()));
         calls.add(new P("GET /consoles/{name}", "GET", "/consoles/{id}", w.user(), null, null));

@@ -92,6 +92,9 @@ class WebHygieneTest {
         x.request = basic(x.user).contentType("application/json")
                 .body("{\"console\":\"" + x.askConsole + "\",\"minutes\":30,\"reason\":\"hygiene\"}")
                 .post("/api/v1/requests").then().statusCode(201).extract().path("id").toString();
+        // a token of the user's: My account and Admin → API tokens show their Revoke forms
+        basic(x.user).contentType("application/json").body("{\"name\":\"hygiene\",\"days\":7}").post("/api/v1/tokens")
+                .then().statusCode(201);
         String gone = fixtures.user("sgwhgone");
         fixtures.deactivate(gone);
         String group = fixtures.group("sgwhgrp", x.user);
@@ -149,14 +152,15 @@ class WebHygieneTest {
             "/admin/rules", "/admin/rules/new", "/admin/rules/{rule}",
             "/admin/workstations", "/admin/workstations/new", "/admin/workstations/{ws}", "/admin/workstations/{off}",
             "/admin/sessions", "/admin/log", "/admin/log.csv", "/admin/log/{session}",
-            "/admin/audit", "/admin/audit/verify");
+            "/admin/audit", "/admin/audit/verify", "/admin/tokens");
     static final List<String> API = List.of("/api/v1/consoles", "/api/v1/sessions", "/api/v1/sessions/{session}",
             "/api/v1/requests", "/api/v1/requests/{request}", "/api/v1/requests/pulse", "/api/v1/approvals",
             "/api/v1/admin/users", "/api/v1/admin/users/{user}", "/api/v1/admin/groups", "/api/v1/admin/groups/{group}",
             "/api/v1/admin/hosts", "/api/v1/admin/hosts/{host}", "/api/v1/admin/consoles", "/api/v1/admin/consoles/{console}",
             "/api/v1/admin/rules", "/api/v1/admin/rules/{rule}", "/api/v1/admin/workstations", "/api/v1/admin/workstations/{ws}",
             "/api/v1/admin/sessions", "/api/v1/admin/sessions/log", "/api/v1/admin/sessions/log.csv",
-            "/api/v1/admin/audit", "/api/v1/admin/audit.csv", "/api/v1/admin/audit/verify");
+            "/api/v1/admin/audit", "/api/v1/admin/audit.csv", "/api/v1/admin/audit/verify", "/api/v1/tokens",
+            "/api/v1/admin/tokens");
 
     /** One answer seen by the header test: who asked, for what, and the answer. */
     record Seen(String who, String path, boolean https, Response response) {

@@ -19,7 +19,7 @@ public final class DomainFingerprint {
     /** The domain: everything but the audit log, the login bookkeeping and Flyway's history. */
     public static final List<String> DOMAIN_TABLES = List.of("app_user", "user_group", "group_member", "kvm_host", "console",
             "workstation", "workstation_address", "access_rule", "rule_window", "rule_approver", "console_session",
-            "access_request");
+            "access_request", "api_token");
 
     private final Map<String, String> digests;
     private final List<String> order;
@@ -43,10 +43,11 @@ public final class DomainFingerprint {
     }
 
     /**
-     * Columns the portal writes on its own, in the background: the agents' last seen, flushed once a minute
-     * ({@code enrollment/LastSeen}). A fingerprint that saw them would race that flush.
+     * Columns the portal writes on its own, in the background: the agents' last seen and the API tokens' last used,
+     * flushed once a minute ({@code shared/Touches}). A fingerprint that saw them would race that flush.
      */
-    static final Map<String, String> BACKGROUND = Map.of("workstation", "last_seen_at", "kvm_host", "last_seen_at");
+    static final Map<String, String> BACKGROUND = Map.of("workstation", "last_seen_at", "kvm_host", "last_seen_at",
+            "api_token", "last_used_at");
 
     /**
      * Per table: its row count and newest row version ({@code xmin}), so an insert, update or delete shows; for a table

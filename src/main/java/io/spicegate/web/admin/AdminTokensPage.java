@@ -30,7 +30,7 @@ public class AdminTokensPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance tokens(Page page, List<ApiTokens.TokenView> tokens, String user, String revoked);
+        static native TemplateInstance tokens(Page page, List<ApiTokens.TokenView> tokens, String user, Long revoked);
     }
 
     @Inject Caller caller;
@@ -40,7 +40,16 @@ public class AdminTokensPage {
     public TemplateInstance list(@QueryParam("user") String user, @QueryParam("revoked") String revoked) {
         Page page = AdminSupport.page(caller, "API tokens");
         String u = AdminSupport.blank(user);
-        return Templates.tokens(page, tokens.all(u), u == null ? "" : u, AdminSupport.blank(revoked));
+        return Templates.tokens(page, tokens.all(u), u == null ? "" : u, number(revoked));
+    }
+
+    /** The notice's token number, from this page's own redirect; anything else shows no notice. */
+    private static Long number(String raw) {
+        try {
+            return raw == null ? null : Long.valueOf(raw.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     @POST
