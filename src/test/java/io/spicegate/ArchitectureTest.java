@@ -47,7 +47,7 @@ class ArchitectureTest {
     static final String DIRTY = "io.spicegate.archfixture.dirty";
 
     /** Every top-level package the rules name; a rule about a package that is gone would hold vacuously. */
-    static final List<String> NAMED = List.of("access", "protocol", "agent", "audit", "shared", "users", "consoles",
+    static final List<String> NAMED = List.of("access", "protocol", "agent", "cli", "audit", "shared", "users", "consoles",
             "workstations", "sessions", "requests", "rules", "web");
 
     static final JavaClasses MAIN = new ClassFileImporter()
@@ -67,6 +67,11 @@ class ArchitectureTest {
     @Test
     void agentNamesOnlyProtocolAndNoPortalFramework() {
         agentNamesOnlyProtocol(BASE).check(MAIN);
+    }
+
+    @Test
+    void cliNamesOnlyProtocolAndNoPortalFramework() {
+        cliNamesOnlyProtocol(BASE).check(MAIN);
     }
 
     @Test
@@ -139,6 +144,7 @@ class ArchitectureTest {
             "access", List.of(DIRTY + ".access.Window"),
             "protocol", List.of(DIRTY + ".protocol.Wire"),
             "agent", List.of(DIRTY + ".agent.Poller", DIRTY + ".agent.Daemon"),
+            "cli", List.of(DIRTY + ".cli.Command", DIRTY + ".cli.Reply"),
             "audit", List.of(DIRTY + ".audit.Trail"),
             "shared", List.of(DIRTY + ".shared.Json"),
             "low features", List.of(DIRTY + ".users.UserAdmin"),
@@ -155,6 +161,7 @@ class ArchitectureTest {
         rules.put("access", accessIsJavaOnly(base));
         rules.put("protocol", protocolNamesOnlyJavaAndJackson(base));
         rules.put("agent", agentNamesOnlyProtocol(base));
+        rules.put("cli", cliNamesOnlyProtocol(base));
         rules.put("audit", auditNamesOnlyShared(base));
         rules.put("shared", sharedNamesNoFeature(base));
         rules.put("low features", lowFeaturesNeverReachHighOnes(base));
@@ -181,6 +188,13 @@ class ArchitectureTest {
                 .should().dependOnClassesThat(ours(base).and(notIn(base, "agent", "protocol"))
                         .or(resideInAnyPackage("io.quarkus..", "jakarta..", "org.hibernate..")))
                 .because("the agents are plain Java that share only the wire records with the portal");
+    }
+
+    static ArchRule cliNamesOnlyProtocol(String base) {
+        return noClasses().that().resideInAPackage(base + ".cli..")
+                .should().dependOnClassesThat(ours(base).and(notIn(base, "cli", "protocol"))
+                        .or(resideInAnyPackage("io.quarkus..", "jakarta..", "org.hibernate..")))
+                .because("the spicegate command is plain Java on the workstation that talks to the portal only over /api/v1");
     }
 
     static ArchRule auditNamesOnlyShared(String base) {

@@ -260,6 +260,11 @@ final class KvmLab implements AutoCloseable {
         frameBuffer = fb.resolve("Xvfb_screen0");
     }
 
+    /** The number of the Xvfb display ({@code DISPLAY=:n}), once started. */
+    int display() {
+        return display;
+    }
+
     /** What the X screen shows now. */
     Screen frame() throws IOException {
         return Screen.xwd(Files.readAllBytes(frameBuffer));

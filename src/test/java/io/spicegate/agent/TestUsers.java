@@ -3,18 +3,18 @@ package io.spicegate.agent;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Real local Unix users (and groups) for the tests, without home or shell; removed on close. */
-final class TestUsers implements AutoCloseable {
+/** Real local Unix users (and groups) for the tests, without home or shell; removed on close (also CliIT's). */
+public final class TestUsers implements AutoCloseable {
 
     /** A created user with its UID and primary GID. */
-    record User(String name, int uid, int gid) {
+    public record User(String name, int uid, int gid) {
     }
 
     private final List<String> users = new ArrayList<>();
     private final List<String> groups = new ArrayList<>();
 
     /** Creates {@code name} with {@code useradd -M -s /usr/sbin/nologin}. */
-    User create(String name) {
+    public User create(String name) {
         Sh.requireRoot("useradd", "userdel", "getent");
         Sh.run("useradd", "-M", "-s", "/usr/sbin/nologin", name);
         users.add(name);
@@ -23,7 +23,7 @@ final class TestUsers implements AutoCloseable {
     }
 
     /** Creates a system group {@code name}. */
-    String group(String name) {
+    public String group(String name) {
         Sh.run("groupadd", name);
         groups.add(name);
         return name;

@@ -88,6 +88,8 @@ class DebPackageIT {
                 "/usr/share/doc/spicegate-agent/README.md", "-rw-r--r-- root/root",
                 "/usr/share/doc/spicegate-agent/sudoers.example", "-rw-r--r-- root/root",
                 "/var/lib/spicegate/", "drwx------ root/root"));
+        expected.put("/usr/lib/spicegate/spicegate-cli.jar", "-rw-r--r-- root/root");
+        expected.put("/usr/bin/spicegate", "-rwxr-xr-x root/root");
         files.entrySet().removeIf(e -> e.getKey().endsWith("/") && !e.getKey().equals("/var/lib/spicegate/")
                 && e.getValue().equals("drwxr-xr-x root/root"));
         assertEquals(expected, files);
@@ -122,6 +124,39 @@ class DebPackageIT {
             assertTrue(Files.readString(s).startsWith("#!/bin/sh\n"), script);
             run(null, "sh", "-n", s.toString());
         }
+    }
+
+    /**
+     * The spicegate command (issue 18): the built cli jar, runnable by anyone ({@code --help} exits 0), and
+     * {@code /usr/bin/spicegate} a wrapper that runs exactly that jar with the arguments as given.
+     */
+    @Test
+    void theSpicegateCommandRunsTheBuiltCliJar() throws Exception {
+        Path root = unpack("cli");
+        Path jar = root.resolve("usr/lib/spicegate/spicegate-cli.jar");
+        assertEquals(sha256(PortalProcess.buildDir().resolve("spicegate-cli.jar")), sha256(jar));
+        String usage = run(null, javaBin(), "-jar", jar.toString(), "--help");
+        assertTrue(usage.startsWith("usage: spicegate <command>"), usage);
+        assertTrue(run(null, javaBin(), "-jar", jar.toString(), "--version").startsWith("spicegate "));
+
+        Path wrapper = root.resolve("usr/bin/spicegate");
+        assertTrue(Files.readString(wrapper).startsWith("#!/bin/sh\n"));
+        run(null, "sh", "-n", wrapper.toString());
+        // with java stubbed: the wrapper runs the installed jar with the arguments passed on ("$@")
+        Path log = work.resolve("calls-cli-wrapper.log");
+        Files.deleteIfExists(log);
+        Files.createFile(log);
+        ProcessBuilder pb = new ProcessBuilder("sh", wrapper.toString(), "request", "debianx", "--reason", "month end")
+                .redirectErrorStream(true);
+        pb.environment().put("PATH", stubs() + ":/usr/bin:/bin");
+        pb.environment().put("STUB_LOG", log.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertEquals(List.of("java -jar /usr/lib/spicegate/spicegate-cli.jar request debianx --reason month end"),
+                Files.readAllLines(log));
+        String args = Files.readString(wrapper);
+        assertTrue(args.contains("exec java -jar /usr/lib/spicegate/spicegate-cli.jar \"$@\"\n"), args);
     }
 
     @Test

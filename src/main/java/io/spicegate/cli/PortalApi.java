@@ -1,0 +1,248 @@
+package io.spicegate.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The command's side of the portal's JSON API {@code /api/v1}, with a personal API token as
+ * {@code Authorization: Bearer}. Every failure becomes a {@link CliException}: a 4xx is refused (exit 3) with the
+ * portal's {@code error} sentence, no answer or a 5xx that persists after a few tries is unreachable (exit 4). The
+ * token travels only in that header: never in a URL, a message or an exception.
+ */
+final class PortalApi {
+
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** Tries of a call answered 502/503/504 (the portal restarting, a proxy without a replica) before exit 4. */
+    static final int ATTEMPTS = 3;
+    /** The longest pause between tries, whatever Retry-After says. */
+    static final Duration MAX_PAUSE = Duration.ofSeconds(5);
+
+    private final URI base;
+    private final String token;
+    private final ObjectMapper mapper;
+    private final HttpClient http;
+
+    PortalApi(CliConfig config, ObjectMapper mapper) {
+        this.base = config.url();
+        this.token = config.token();
+        this.mapper = mapper;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (config.ca() != null) {
+            builder.sslContext(trusting(config.ca()));
+        }
+        this.http = builder.build();
+    }
+
+    /** The portal's address, as configured. */
+    URI base() {
+        return base;
+    }
+
+    /** GET {@code path}, the JSON answer as sent. */
+    String getText(String path) {
+        return text(call(request(path).GET(), ATTEMPTS));
+    }
+
+    /** GET {@code path}, parsed. */
+    JsonNode get(String path) {
+        return parse(getText(path));
+    }
+
+    /** POST {@code body} as JSON to {@code path}, the answer parsed. */
+    JsonNode post(String path, Object body) {
+        byte[] json;
+        try {
+            json = mapper.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return parse(text(call(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)), ATTEMPTS)));
+    }
+
+    /** DELETE {@code path}, the answer parsed. */
+    JsonNode delete(String path) {
+        return parse(text(call(request(path).DELETE(), ATTEMPTS)));
+    }
+
+    /**
+     * The one-shot launch file at {@code path} (a 503 with Retry-After means: not ready yet, ask again soon; tried
+     * {@code attempts} times); its bytes, which must not be logged.
+     */
+    byte[] launchFile(String path, int attempts) {
+        return call(request(path).header("Accept", "application/x-virt-viewer").GET(), attempts).body();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(CALL_TIMEOUT)
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .header("User-Agent", "spicegate-cli/" + Main.version());
+    }
+
+    /** Sends, tries again after a 502/503/504, and turns anything but a 2xx into a {@link CliException}. */
+    private HttpResponse<byte[]> call(HttpRequest.Builder builder, int attempts) {
+        HttpRequest request = builder.build();
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<byte[]> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                throw unreachable(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw CliException.unreachable("Interrupted while waiting for the portal at " + base + ".");
+            }
+            int status = response.statusCode();
+            if (status / 100 == 2) {
+                return response;
+            }
+            boolean busy = status == 502 || status == 503 || status == 504;
+            if (busy && attempt < attempts) {
+                pause(retryAfter(response));
+                continue;
+            }
+            throw failure(response);
+        }
+    }
+
+    /** The pause a Retry-After asks for (1 s when it names none), at most {@link #MAX_PAUSE}. */
+    static Duration retryAfter(HttpResponse<?> response) {
+        Optional<String> header = response.headers().firstValue("Retry-After");
+        long seconds = 1;
+        if (header.isPresent() && header.get().strip().matches("\\d{1,6}")) {
+            seconds = Math.max(1, Long.parseLong(header.get().strip()));
+        }
+        return Duration.ofSeconds(Math.min(seconds, MAX_PAUSE.toSeconds()));
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CliException.unreachable("Interrupted while waiting for the portal.");
+        }
+    }
+
+    /** A non-2xx answer as the sentence a person reads: the portal's own {@code error}, with what to do. */
+    CliException failure(HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        String said = errorSentence(response.body());
+        if (status >= 500) {
+            return CliException.unreachable("The portal at " + base + " failed (HTTP " + status
+                    + (said == null ? "" : ": " + said) + "); try again in a minute.");
+        }
+        if (status / 100 == 3) {
+            return CliException.refused("The portal at " + base + " answered with a redirect (HTTP " + status
+                    + ") instead of an answer: check the address and run spicegate login with a fresh token.");
+        }
+        if (status == 401) {
+            return CliException.refused((said == null ? "The portal did not accept the token." : said)
+                    + " Make a new token on My account and run spicegate login.");
+        }
+        return CliException.refused(said != null ? said : "The portal refused the call (HTTP " + status + ").");
+    }
+
+    /** The {@code error} of a JSON error body, cut to printable characters, or null. */
+    String errorSentence(byte[] body) {
+        try {
+            JsonNode json = mapper.readTree(body);
+            if (json != null && json.hasNonNull("error")) {
+                return Main.printable(json.get("error").asText(), 400);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: the status says enough
+        }
+        return null;
+    }
+
+    /** A failure to get any answer, by its cause: refused connection, time-out, unknown name, TLS. */
+    CliException unreachable(IOException e) {
+        String at = "Cannot reach the portal at " + base + ": ";
+        if (e instanceof HttpConnectTimeoutException) {
+            return CliException.unreachable(at + "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s.");
+        }
+        if (e instanceof HttpTimeoutException) {
+            return CliException.unreachable("The portal at " + base + " did not answer within "
+                    + CALL_TIMEOUT.toSeconds() + " s; try again in a minute.");
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+                return CliException.unreachable(at + "the name " + base.getHost() + " is unknown.");
+            }
+            if (c instanceof SSLException) {
+                return CliException.unreachable(at + "TLS failed (" + Main.reason(c) + "); if it uses a private CA, "
+                        + "set SPICEGATE_CA (or ca in the config file) to its PEM file.");
+            }
+        }
+        if (e instanceof ConnectException) {
+            return CliException.unreachable(at + "connection refused.");
+        }
+        return CliException.unreachable(at + Main.reason(e) + ".");
+    }
+
+    private static String text(HttpResponse<byte[]> response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    /** The JSON of an answer; refused (exit 3) when it is not JSON, as from a web server that is not the portal. */
+    JsonNode parse(String text) {
+        try {
+            JsonNode json = mapper.readTree(text);
+            if (json != null && !json.isMissingNode()) {
+                return json;
+            }
+        } catch (IOException e) {
+            // said below
+        }
+        throw CliException.refused("The answer from " + base + " is not the portal's JSON: is that the Spicegate portal's address?");
+    }
+
+    /** An SSL context that trusts exactly the certificates in the PEM file {@code ca}. */
+    static SSLContext trusting(Path ca) {
+        try (InputStream in = Files.newInputStream(ca)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("portal-ca-" + i++, certificate);
+            }
+            if (i == 0) {
+                throw CliException.usage("The CA file " + ca + " holds no certificate: point SPICEGATE_CA at a PEM file.");
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw CliException.usage("The CA file " + ca + " is not a usable PEM certificate: " + Main.reason(e) + ".");
+        }
+    }
+}
