@@ -95,7 +95,7 @@ final class PortalApi {
      * {@code attempts} times); its bytes, which must not be logged.
      */
     byte[] launchFile(String path, int attempts) {
-        return call(request(path).header("Accept", "application/x-virt-viewer").GET(), attempts).body();
+        return call(request(path).setHeader("Accept", "application/x-virt-viewer").GET(), attempts).body();
     }
 
     private HttpRequest.Builder request(String path) {
