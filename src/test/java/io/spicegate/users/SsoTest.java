@@ -126,6 +126,40 @@ class SsoTest {
         wait.until(ExpectedConditions.urlContains("/login"));
     }
 
+    /**
+     * Issue 18: someone who signs in with OIDC has no password, so HTTP Basic is closed to him; a personal API token
+     * made on My account in the browser is his way in for scripts and the spicegate command.
+     */
+    @Test
+    void aKeycloakUserMakesAnApiTokenOnMyAccountAndUsesItFromAScript() throws IOException {
+        fixtures.directoryGroup("kc-accounting", "oidc");
+        String console = fixtures.console("ledger");
+        fixtures.rule(console).group("kc-accounting").save();
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        driver.get(base + "/login");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("oidc-login"))).click();
+        keycloakLogin(wait, "kcalice", "alice-kc-pass");
+        wait.until(ExpectedConditions.urlToBe(base + "/consoles"));
+        // no password in the portal: Basic with the directory's password is not a way in
+        given().auth().preemptive().basic("kcalice", "alice-kc-pass").get("/api/v1/consoles").then().statusCode(401);
+
+        driver.get(base + "/account");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-name"))).sendKeys("terminal");
+        WebElement days = driver.findElement(By.id("token-days"));
+        days.clear();
+        days.sendKeys("14");
+        driver.findElement(By.xpath("//form[@action='/account/tokens']//button[@type='submit']")).click();
+        String token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-secret"))).getAttribute("value");
+        screenshot("sso-keycloak-api-token.png");
+        assertTrue(token.startsWith("sgp_"), token);
+
+        String consoles = given().header("Authorization", "Bearer " + token).get("/api/v1/consoles").then().statusCode(200)
+                .extract().asString();
+        assertTrue(consoles.contains("\"" + console + "\""), consoles);
+        driver.get(base + "/account");
+        assertFalse(driver.getPageSource().contains(token));
+    }
+
     @Test
     void aKeycloakUserDisabledInThePortalIsRefusedWithASentence() throws IOException {
         fixtures.directoryUser("kcdora", "oidc", false);
