@@ -11,6 +11,7 @@ import io.spicegate.shared.Problem;
 import io.spicegate.shared.SpicegateConfig;
 import io.spicegate.shared.TimeText;
 import io.spicegate.users.User;
+import io.spicegate.users.UserLocks;
 import io.spicegate.workstations.Workstation;
 import io.spicegate.workstations.WorkstationService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -63,9 +64,14 @@ public class SessionService {
         if (minutes != null) {
             SessionLimit.requireMinutes(minutes, "the session should last");
         }
-        // FOR SHARE: a deactivation or delete (FOR UPDATE on the row, then the revocation) waits for this open to
-        // commit and so revokes its session too, and an open after it sees the account inactive (or gone)
-        User user = User.findById(userId, LockModeType.PESSIMISTIC_READ);
+        // the account lock, shared with the user's other opens: a deactivation or delete waits for this open to
+        // commit and so revokes its session too, and an open after it waits for it and sees the account inactive
+        // (or gone); the lock queues fairly, so opens kept in flight cannot hold a deactivation off (UserLocks)
+        UserLocks.opening(userId);
+        User user = User.findById(userId);
+        if (user != null) {
+            User.getEntityManager().refresh(user); // as committed now, after the lock
+        }
         if (user == null || !user.active) {
             throw Problem.notLoggedIn();
         }

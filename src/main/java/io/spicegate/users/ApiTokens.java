@@ -8,7 +8,6 @@ import io.spicegate.shared.Touches;
 import io.spicegate.shared.Validate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
@@ -78,8 +77,10 @@ public class ApiTokens {
             throw Problem.badRequest("A token expires in 1 to " + max + " days, not " + days + ": choose a number in that range.");
         }
         Instant now = clock.instant();
-        // the user's row is the lock: parallel creations count one after the other, never past the limit
-        User u = User.findById(userId, LockModeType.PESSIMISTIC_WRITE);
+        // parallel creations count one after the other, never past the limit (a lock of their own: Open console
+        // calls in flight never hold a creation up)
+        UserLocks.creatingToken(userId);
+        User u = User.findById(userId);
         if (u == null || !u.active) {
             throw Problem.notLoggedIn();
         }

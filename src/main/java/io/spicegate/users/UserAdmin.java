@@ -210,10 +210,12 @@ public class UserAdmin {
     }
 
     /**
-     * The user, read afresh under FOR UPDATE: an Open console of his in flight (FOR SHARE on the row) commits first,
-     * so a deactivation or delete that follows revokes that session too.
+     * The user, read afresh under the account lock ({@link UserLocks#changing}) and FOR UPDATE: an Open console of his
+     * in flight commits first, so a deactivation or delete that follows revokes that session too, and opens that come
+     * later wait for this change.
      */
     private static User lockUser(long id) {
+        UserLocks.changing(id);
         return findUser(id, LockModeType.PESSIMISTIC_WRITE);
     }
 

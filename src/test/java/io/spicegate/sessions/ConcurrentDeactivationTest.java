@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.restassured.RestAssured.given;
@@ -65,6 +69,68 @@ class ConcurrentDeactivationTest {
             assertEquals(0, Db.count("select count(*) from console_session where user_id = ? and state = 'ACTIVE'", userId),
                     "round " + round + ": a session of the deactivated user is still ACTIVE; answers " + burst.statuses());
         }
+    }
+
+    /**
+     * Attack review of issue 18: 30 opens kept in flight without a pause (each held the user's row FOR SHARE while it
+     * queued for the console) starved the deactivation's FOR UPDATE until its transaction timed out (500, the user
+     * still active). Now the account lock queues fairly: the deactivation and a token creation answer, and no open
+     * sent after the deactivation's answer succeeds.
+     */
+    @Test
+    void aDeactivationGetsThroughWhileTheUserKeepsThirtyOpensInFlight() throws Exception {
+        String user = fixtures.user("hammer");
+        String console = consoles.get(0);
+        fixtures.rule(console).user(user).save();
+        long userId = Db.count("select id from app_user where username = ?", user);
+        String token = given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json")
+                .body(Map.of("name", "hammer", "days", 1)).post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean deactivated = new AtomicBoolean();
+        AtomicInteger opened = new AtomicInteger();
+        AtomicInteger openedAfter = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(CALLS);
+        try {
+            for (int i = 0; i < CALLS; i++) {
+                pool.submit(() -> {
+                    while (!stop.get()) {
+                        boolean after = deactivated.get();
+                        int status = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                                .body(Map.of("console", console)).post("/api/v1/sessions").then().extract().statusCode();
+                        if (status == 201) {
+                            opened.incrementAndGet();
+                            if (after) {
+                                openedAfter.incrementAndGet();
+                            }
+                        } else if (status >= 500) {
+                            failed.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+            }
+            while (opened.get() < 3 * CALLS) {
+                Thread.sleep(20); // the opens are under way, many of them queued on the console
+            }
+            ExtractableResponse<Response> tokenMade = given().auth().preemptive().basic(user, Fixtures.PASSWORD)
+                    .contentType("application/json").body(Map.of("name", "second", "days", 1)).post("/api/v1/tokens")
+                    .then().extract();
+            assertEquals(201, tokenMade.statusCode(), tokenMade.asString());
+            ExtractableResponse<Response> off = given().auth().preemptive().basic(admin, Fixtures.PASSWORD)
+                    .contentType("application/json").body(Map.of("active", false)).put("/api/v1/admin/users/" + userId)
+                    .then().extract();
+            deactivated.set(true);
+            assertEquals(200, off.statusCode(), off.asString());
+            Thread.sleep(500); // opens sent after the answer: all refused
+        } finally {
+            stop.set(true);
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(120, TimeUnit.SECONDS));
+        }
+        assertEquals(0, openedAfter.get(), "opens that succeeded after the deactivation answered");
+        assertEquals(0, failed.get(), "5xx answers to the opens");
+        assertEquals(0, Db.count("select count(*) from console_session where user_id = ? and state = 'ACTIVE'", userId));
     }
 
     private static ExtractableResponse<Response> open(String user, String console) {

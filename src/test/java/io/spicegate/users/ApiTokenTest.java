@@ -261,14 +261,23 @@ class ApiTokenTest {
     void usesAreNotedInBatches() throws Exception {
         String token = token(user, 3);
         long id = tokenId(token);
-        touches.flush();
-        clock.advance(Duration.ofMinutes(3));
-        Instant used = clock.instant();
-        bearer(token).get("/api/v1/consoles").then().statusCode(200);
-        bearer(token).get("/api/v1/sessions").then().statusCode(200);
-        assertEquals(List.of(""), Db.strings("select coalesce(cast(last_used_at as text), '') from api_token where id = ?", id),
-                "written per call, not in a batch");
-        assertEquals(1, touches.pending(ApiTokens.LAST_USED));
+        Instant used = null;
+        // the replica's own once-a-minute flush may land between the calls and the check: then the round is taken
+        // again (it cannot land in three rounds in a row); a write per call fails every round
+        for (int round = 0; round < 3 && used == null; round++) {
+            touches.flush();
+            Db.update("update api_token set last_used_at = null where id = ?", id);
+            clock.advance(Duration.ofMinutes(3));
+            Instant at = clock.instant();
+            bearer(token).get("/api/v1/consoles").then().statusCode(200);
+            bearer(token).get("/api/v1/sessions").then().statusCode(200);
+            List<String> written = Db.strings("select coalesce(cast(last_used_at as text), '') from api_token where id = ?", id);
+            int pending = touches.pending(ApiTokens.LAST_USED);
+            if (pending == 1 && written.equals(List.of(""))) {
+                used = at;
+            }
+        }
+        assertTrue(used != null, "written per call, not in a batch (in three rounds)");
         touches.flush();
         Fixtures.as(user).get("/api/v1/tokens").then().statusCode(200)
                 .body("find { it.id == " + id + " }.lastUsedAt", org.hamcrest.Matchers.equalTo(used.toString()));

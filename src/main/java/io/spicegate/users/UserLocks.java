@@ -1,0 +1,43 @@
+package io.spicegate.users;
+
+import io.quarkus.hibernate.orm.panache.Panache;
+
+/**
+ * Per-user transaction locks in PostgreSQL's lock manager (advisory, two-key space), held to commit. Unlike row locks
+ * they queue fairly: a change of the account waits for the Open console calls already under way, and every open
+ * that arrives after it waits behind it, so however many opens a user keeps in flight, an administrator's
+ * deactivation gets through within those few (a {@code FOR SHARE} on the user's row, as before, let new opens join
+ * the lock ahead of a waiting {@code FOR UPDATE} for as long as they kept coming).
+ */
+public final class UserLocks {
+
+    /** The first key of the account lock (opens share it; deactivation and deletion take it alone). */
+    static final int ACCOUNT = 0x53470001;
+    /** The first key of the lock serialising one user's token creations (counted against the limit). */
+    static final int TOKENS = 0x53470002;
+
+    private UserLocks() {
+    }
+
+    /** An Open console of {@code userId}'s: shared with his other opens, waits for (and holds off) a change of the account. */
+    public static void opening(long userId) {
+        lock("pg_advisory_xact_lock_shared", ACCOUNT, userId);
+    }
+
+    /** A deactivation or deletion of the account: waits for the opens under way, holds off new ones. */
+    static void changing(long userId) {
+        lock("pg_advisory_xact_lock", ACCOUNT, userId);
+    }
+
+    /** A token creation of {@code userId}'s: one at a time, so the live-token limit holds under parallel calls. */
+    static void creatingToken(long userId) {
+        lock("pg_advisory_xact_lock", TOKENS, userId);
+    }
+
+    private static void lock(String function, int space, long userId) {
+        // the second key is the user id's low 32 bits: ids are identity values far below 2^31, and a collision
+        // would only make two users' locks wait for each other, never let one skip a check
+        Panache.getEntityManager().createNativeQuery("select 1 from " + function + "(?1, ?2)")
+                .setParameter(1, space).setParameter(2, (int) userId).getSingleResult();
+    }
+}
