@@ -53,6 +53,14 @@ public class ApiTokenResource {
         return tokens.mine(caller.requireUserId());
     }
 
+    @GET
+    @Path("/tokens/{id}")
+    @Operation(summary = "One of my personal API tokens, without its secret")
+    public ApiTokens.TokenView one(@PathParam("id") String id) {
+        long me = caller.requireUserId();
+        return tokens.own(me, PathIds.number(id, "API token", "GET /api/v1/tokens lists yours."));
+    }
+
     @DELETE
     @Path("/tokens/{id}")
     @Operation(summary = "Revoke one of my personal API tokens")

@@ -69,6 +69,11 @@ public class ApiTokens {
         if (n.contains("\n") || n.contains("\t") || n.contains("\r")) {
             throw Problem.badRequest("A token's name is one line: remove the line break or tab.");
         }
+        if (n.codePoints().anyMatch(c -> Character.getType(c) == Character.FORMAT)) {
+            // a right-to-left override or a zero-width character makes a name read as something else on the pages
+            throw Problem.badRequest("A token's name may not contain invisible formatting characters (such as a "
+                    + "right-to-left override): type it again with letters, digits and punctuation.");
+        }
         int max = config.token().maxDays();
         if (days == null) {
             throw Problem.badRequest("Say in how many days the token expires: \"days\" from 1 to " + max + ".");
@@ -110,10 +115,24 @@ public class ApiTokens {
                 .map(t -> TokenView.of(t, now)).toList();
     }
 
-    /** Every user's tokens (or one user's), newest first: for administrators. */
+    /** One of the user's own tokens (another user's is "no such token"). */
+    @Transactional
+    public TokenView own(long userId, long id) {
+        ApiToken t = ApiToken.find("select t from ApiToken t join fetch t.user where t.id = ?1", id).firstResult();
+        if (t == null || !t.user.id.equals(userId)) {
+            throw Problem.notFound("There is no API token #" + id + " of yours: GET /api/v1/tokens lists them.");
+        }
+        return TokenView.of(t, clock.instant());
+    }
+
+    /** Every user's tokens (or one user's: 404 when there is no such user), newest first: for administrators. */
     @Transactional
     public List<TokenView> all(String username) {
         Instant now = clock.instant();
+        if (username != null && !username.isBlank() && User.findByUsername(username.strip()).isEmpty()) {
+            throw Problem.notFound("There is no user '" + io.spicegate.shared.TimeText.clip(username.strip())
+                    + "': GET /api/v1/admin/users lists them.");
+        }
         List<ApiToken> rows = username == null || username.isBlank()
                 ? ApiToken.list("select t from ApiToken t join fetch t.user order by t.id desc")
                 : ApiToken.list("select t from ApiToken t join fetch t.user u where u.username = ?1 order by t.id desc",

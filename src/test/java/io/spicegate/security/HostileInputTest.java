@@ -634,6 +634,7 @@ class HostileInputTest {
         calls.add(new P("POST /api/v1/sessions/{id}/extend", "POST", "/api/v1/sessions/{id}/extend", w.user(),
                 "application/json", "{\"minutes\":15}"));
         calls.add(new P("POST /requests/{id}/cancel", "POST", "/requests/{id}/cancel", w.user(), form, "csrf=" + w.user().csrf()));
+        calls.add(new P("GET /api/v1/tokens/{id}", "GET", "/api/v1/tokens/{id}", w.user(), null, null));
         calls.add(new P("DELETE /api/v1/tokens/{id}", "DELETE", "/api/v1/tokens/{id}", w.user(), null, null));
         calls.add(new P("DELETE /api/v1/admin/tokens/{id}", "DELETE", "/api/v1/admin/tokens/{id}", w.admin(), null, null));
         calls.add(new P("POST /account/tokens/{id}/revoke", "POST", "/account/tokens/{id}/revoke", w.user(), form, "csrf=" + w.user().csrf()));

@@ -93,8 +93,8 @@ class WebHygieneTest {
                 .body("{\"console\":\"" + x.askConsole + "\",\"minutes\":30,\"reason\":\"hygiene\"}")
                 .post("/api/v1/requests").then().statusCode(201).extract().path("id").toString();
         // a token of the user's: My account and Admin → API tokens show their Revoke forms
-        basic(x.user).contentType("application/json").body("{\"name\":\"hygiene\",\"days\":7}").post("/api/v1/tokens")
-                .then().statusCode(201);
+        Object token = basic(x.user).contentType("application/json").body("{\"name\":\"hygiene\",\"days\":7}")
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("id");
         String gone = fixtures.user("sgwhgone");
         fixtures.deactivate(gone);
         String group = fixtures.group("sgwhgrp", x.user);
@@ -116,6 +116,7 @@ class WebHygieneTest {
         x.ids.put("{off}", id("select id::text from workstation where name = ?", off));
         x.ids.put("{session}", x.session);
         x.ids.put("{request}", x.request);
+        x.ids.put("{token}", token.toString());
         x.ids.put("{consoleName}", x.console);
         x.ids.put("{askName}", x.askConsole);
         w = x;
@@ -159,7 +160,7 @@ class WebHygieneTest {
             "/api/v1/admin/hosts", "/api/v1/admin/hosts/{host}", "/api/v1/admin/consoles", "/api/v1/admin/consoles/{console}",
             "/api/v1/admin/rules", "/api/v1/admin/rules/{rule}", "/api/v1/admin/workstations", "/api/v1/admin/workstations/{ws}",
             "/api/v1/admin/sessions", "/api/v1/admin/sessions/log", "/api/v1/admin/sessions/log.csv",
-            "/api/v1/admin/audit", "/api/v1/admin/audit.csv", "/api/v1/admin/audit/verify", "/api/v1/tokens",
+            "/api/v1/admin/audit", "/api/v1/admin/audit.csv", "/api/v1/admin/audit/verify", "/api/v1/tokens", "/api/v1/tokens/{token}",
             "/api/v1/admin/tokens");
 
     /** One answer seen by the header test: who asked, for what, and the answer. */

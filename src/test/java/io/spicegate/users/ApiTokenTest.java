@@ -90,6 +90,11 @@ class ApiTokenTest {
         assertFalse(row.contains(token), row);
         assertTrue(row.contains(AuthService.sha256(token)), row);
 
+        // its own address (the 201's Location) shows it, without the secret
+        String one = Fixtures.as(user).get(created.header("Location").replaceFirst("^https?://[^/]+", "")).then()
+                .statusCode(200).extract().asString();
+        assertTrue(one.contains("\"id\":" + id) && !one.contains(token), one);
+        Fixtures.as(fixtures.user("tok-nosy")).get("/api/v1/tokens/" + id).then().statusCode(404);
         // listed without the secret
         String list = Fixtures.as(user).get("/api/v1/tokens").then().statusCode(200).extract().asString();
         assertTrue(list.contains("\"laptop\"") && list.contains("\"ACTIVE\""), list);
@@ -122,9 +127,18 @@ class ApiTokenTest {
             assertEquals(400, r.statusCode(), days + ": " + r.asString());
             assertTrue(r.asString().contains("1 to 90 days"), r.asString());
         }
-        ExtractableResponse<Response> text = create(user, "ninety");
-        assertEquals(400, text.statusCode(), text.asString());
-        for (String name : List.of("", "   ", "a\u0007b", "two\nlines", "x".repeat(65))) {
+        for (Object days : List.of("ninety", "7", 7.5, true)) {
+            ExtractableResponse<Response> text = create(user, days);
+            assertEquals(400, text.statusCode(), days + ": " + text.asString());
+            assertTrue(text.asString().contains("days"), text.asString());
+        }
+        for (Object name : List.of(5, 1.5, false)) {
+            ExtractableResponse<Response> r = Fixtures.as(user).body(Map.of("name", name, "days", 3)).post("/api/v1/tokens")
+                    .then().extract();
+            assertEquals(400, r.statusCode(), name + ": " + r.asString());
+            assertTrue(r.asString().contains("name"), r.asString());
+        }
+        for (String name : List.of("", "   ", "a\u0007b", "two\nlines", "x".repeat(65), "laptop \u202e gnp.exe", "zero\u200bwidth")) {
             ExtractableResponse<Response> r = Fixtures.as(user).body(Map.of("name", name, "days", 3)).post("/api/v1/tokens")
                     .then().extract();
             assertEquals(400, r.statusCode(), name + ": " + r.asString());
@@ -255,6 +269,8 @@ class ApiTokenTest {
         assertEquals(1, Db.count("select count(*) from audit_event where action = 'TOKEN_REVOKED' and actor = ? "
                 + "and username = ? and detail like '%by an administrator%'", admin, user));
         Fixtures.as(admin).delete("/api/v1/admin/tokens/999999999").then().statusCode(404);
+        Fixtures.as(admin).queryParam("user", "nobody-here").get("/api/v1/admin/tokens").then().statusCode(404)
+                .body("error", containsString("no user 'nobody-here'"));
     }
 
     @Test

@@ -100,5 +100,9 @@ class AccountTokensPageTest {
                 .extract().asString();
         assertTrue(shown.contains("id=\"revoked\"") && shown.contains("revoked by " + admin), shown);
         given().header("Authorization", "Bearer " + secret).get("/api/v1/consoles").then().statusCode(401);
+        // a filter naming nobody: the page with the sentence, not an error page
+        String nobody = a.request().queryParam("user", "nobody-at-all").get("/admin/tokens").then().statusCode(200)
+                .extract().asString();
+        assertTrue(nobody.contains("id=\"filter-error\"") && nobody.contains("no user 'nobody-at-all'"), nobody);
     }
 }

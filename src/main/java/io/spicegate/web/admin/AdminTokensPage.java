@@ -30,7 +30,8 @@ public class AdminTokensPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance tokens(Page page, List<ApiTokens.TokenView> tokens, String user, Long revoked);
+        static native TemplateInstance tokens(Page page, List<ApiTokens.TokenView> tokens, String user, Long revoked,
+                                              String error);
     }
 
     @Inject Caller caller;
@@ -40,7 +41,15 @@ public class AdminTokensPage {
     public TemplateInstance list(@QueryParam("user") String user, @QueryParam("revoked") String revoked) {
         Page page = AdminSupport.page(caller, "API tokens");
         String u = AdminSupport.blank(user);
-        return Templates.tokens(page, tokens.all(u), u == null ? "" : u, number(revoked));
+        try {
+            return Templates.tokens(page, tokens.all(u), u == null ? "" : u, number(revoked), null);
+        } catch (io.spicegate.shared.Problem p) {
+            if (p.status() != 404) {
+                throw p;
+            }
+            // a filter naming nobody: the page again with the sentence, the list empty
+            return Templates.tokens(page, List.of(), u, null, p.getMessage());
+        }
     }
 
     /** The notice's token number, from this page's own redirect; anything else shows no notice. */
