@@ -103,6 +103,6 @@ class AccountTokensPageTest {
         // a filter naming nobody: the page with the sentence, not an error page
         String nobody = a.request().queryParam("user", "nobody-at-all").get("/admin/tokens").then().statusCode(200)
                 .extract().asString();
-        assertTrue(nobody.contains("id=\"filter-error\"") && nobody.contains("no user 'nobody-at-all'"), nobody);
+        assertTrue(nobody.contains("id=\"filter-error\"") && nobody.contains("no user &#39;nobody-at-all&#39;"), nobody);
     }
 }
