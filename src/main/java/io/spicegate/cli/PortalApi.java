@@ -40,13 +40,22 @@ final class PortalApi {
     static final int ATTEMPTS = 3;
     /** The longest pause between tries, whatever Retry-After says. */
     static final Duration MAX_PAUSE = Duration.ofSeconds(5);
+    /** The largest answer taken: far above any console list or launch file, far below what would fill the memory. */
+    static final int MAX_BODY = 16 * 1024 * 1024;
 
     private final URI base;
     private final String token;
     private final ObjectMapper mapper;
     private final HttpClient http;
+    private final Duration callTimeout;
 
     PortalApi(CliConfig config, ObjectMapper mapper) {
+        this(config, mapper, CALL_TIMEOUT);
+    }
+
+    /** As above, with the whole of each exchange bounded by {@code callTimeout} (tests shorten it). */
+    PortalApi(CliConfig config, ObjectMapper mapper, Duration callTimeout) {
+        this.callTimeout = callTimeout;
         this.base = config.url();
         this.token = config.token();
         this.mapper = mapper;
@@ -99,7 +108,7 @@ final class PortalApi {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(CALL_TIMEOUT)
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(callTimeout)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
                 .header("User-Agent", "spicegate-cli/" + Main.version());
@@ -109,15 +118,7 @@ final class PortalApi {
     private HttpResponse<byte[]> call(HttpRequest.Builder builder, int attempts) {
         HttpRequest request = builder.build();
         for (int attempt = 1; ; attempt++) {
-            HttpResponse<byte[]> response;
-            try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            } catch (IOException e) {
-                throw unreachable(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw CliException.unreachable("Interrupted while waiting for the portal at " + base + ".");
-            }
+            HttpResponse<byte[]> response = send(request);
             int status = response.statusCode();
             if (status / 100 == 2) {
                 return response;
@@ -128,6 +129,90 @@ final class PortalApi {
                 continue;
             }
             throw failure(response);
+        }
+    }
+
+    /**
+     * One exchange, the whole of it (headers and body) within {@code callTimeout} (30 s) and the body within
+     * {@link #MAX_BODY}: the request's own time-out covers only the headers, so a server that answers them and then
+     * trickles (or never ends) its body would hold the command forever.
+     */
+    private HttpResponse<byte[]> send(HttpRequest request) {
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> new Capped(MAX_BODY));
+        try {
+            return exchange.get(callTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            exchange.cancel(true);
+            throw CliException.unreachable("The portal at " + base + " did not finish answering within "
+                    + callTimeout.toSeconds() + " s; try again in a minute.");
+        } catch (java.util.concurrent.ExecutionException e) {
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof TooLarge) {
+                    throw CliException.unreachable("The answer from " + base + " is larger than " + MAX_BODY / (1024 * 1024)
+                            + " MiB, which no portal sends: is that the Spicegate portal's address?");
+                }
+            }
+            Throwable cause = e.getCause();
+            throw unreachable(cause instanceof IOException io ? io : new IOException(Main.reason(cause), cause));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.cancel(true);
+            throw CliException.unreachable("Interrupted while waiting for the portal at " + base + ".");
+        }
+    }
+
+    /** An answer body past the cap. */
+    static final class TooLarge extends IOException {
+        TooLarge() {
+            super("answer too large", null);
+        }
+    }
+
+    /** A body collected up to {@code max} bytes; past that the exchange is cancelled and the body fails. */
+    static final class Capped implements HttpResponse.BodySubscriber<byte[]> {
+
+        private final java.util.concurrent.CompletableFuture<byte[]> result = new java.util.concurrent.CompletableFuture<>();
+        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        private final int max;
+        private java.util.concurrent.Flow.Subscription subscription;
+
+        Capped(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+            for (java.nio.ByteBuffer b : items) {
+                if ((long) out.size() + b.remaining() > max) {
+                    subscription.cancel();
+                    result.completeExceptionally(new TooLarge());
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                out.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(out.toByteArray());
         }
     }
 
@@ -190,7 +275,7 @@ final class PortalApi {
         }
         if (e instanceof HttpTimeoutException) {
             return CliException.unreachable("The portal at " + base + " did not answer within "
-                    + CALL_TIMEOUT.toSeconds() + " s; try again in a minute.");
+                    + callTimeout.toSeconds() + " s; try again in a minute.");
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
