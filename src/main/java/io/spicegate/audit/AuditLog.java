@@ -69,9 +69,9 @@ public class AuditLog {
         return io.quarkus.arc.Arc.container().requestContext().isActive() ? requestSource.address() : null;
     }
 
-    /** The detail with a note of the personal API token the current request was made with, if any. */
-    private String withCredential(String detail) {
-        String via = io.quarkus.arc.Arc.container().requestContext().isActive() ? requestSource.credential() : null;
+    /** The detail with a note of the personal API token the row's actor made the current request with, if any. */
+    private String withCredential(String actor, String detail) {
+        String via = io.quarkus.arc.Arc.container().requestContext().isActive() ? requestSource.credential(actor) : null;
         if (via == null) {
             return detail;
         }
@@ -89,7 +89,7 @@ public class AuditLog {
         row.workstation = clip(e.workstation, 64);
         row.sessionId = e.sessionId;
         row.source = clip(e.source != null ? e.source : requestSource(), 64);
-        row.detail = clean(withCredential(e.detail));
+        row.detail = clean(withCredential(e.actor, e.detail));
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         row.rowNonce = HexFormat.of().formatHex(nonce);

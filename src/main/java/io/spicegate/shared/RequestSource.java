@@ -11,13 +11,19 @@ public class RequestSource {
 
     private String address;
     private String credential;
+    private String credentialOf;
 
-    /** How the caller proved who he is when it is worth a note in the audit ("API token #3 'laptop'"); else null. */
-    public String credential() {
-        return credential;
+    /**
+     * How {@code actor} proved who he is, when it is worth a note on the audit rows he causes ("API token #3
+     * 'laptop'"); null for anyone else (a row this request writes about another actor, such as an expiry it records).
+     */
+    public String credential(String actor) {
+        return credential != null && credentialOf != null && credentialOf.equals(actor) ? credential : null;
     }
 
-    public void credential(String credential) {
+    /** The caller {@code username} came in with {@code credential}. */
+    public void credential(String username, String credential) {
+        this.credentialOf = username;
         this.credential = credential;
     }
 

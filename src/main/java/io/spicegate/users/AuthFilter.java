@@ -72,7 +72,7 @@ public class AuthFilter {
                 return Optional.of(unauthorized(refused.getMessage()));
             }
             caller.set(holder.user(), Caller.Via.TOKEN, null, null);
-            requestSource.credential(holder.credential());
+            requestSource.credential(holder.user().username, holder.credential());
             if (changes && !fromOurPage(ctx, request, true)) {
                 return Optional.of(error(path, 403, "This request came from another site (its Origin does not match): "
                         + "call the API from a script, without a browser's Origin."));

@@ -116,6 +116,25 @@ class ApiTokenTest {
                 "%" + token + "%", "%" + token + "%"));
     }
 
+    /** Rows a token's call writes about somebody else (an expiry it records on the way) do not name the token. */
+    @Test
+    void onlyTheCallersOwnRowsSayViaToken() {
+        String other = fixtures.user("tok-before");
+        fixtures.rule(console).user(other).save();
+        String expired = Fixtures.as(other).body(Map.of("console", console, "minutes", 30)).post("/api/v1/sessions")
+                .then().statusCode(201).extract().path("id");
+        clock.advance(Duration.ofMinutes(31));
+        String token = token(user, 3);
+        String mine = bearer(token).body(Map.of("console", console)).post("/api/v1/sessions").then().statusCode(201)
+                .extract().path("id");
+        List<String> expiry = Db.strings("select coalesce(detail, '') from audit_event where action = 'SESSION_EXPIRED' "
+                + "and session_id = cast(? as uuid)", expired);
+        assertEquals(1, expiry.size());
+        assertFalse(expiry.get(0).contains("via API token"), expiry.get(0));
+        assertTrue(Db.strings("select detail from audit_event where action = 'SESSION_OPENED' and session_id = cast(? as uuid)",
+                mine).get(0).contains("via API token"));
+    }
+
     @Test
     void expiryIsRequiredAndBoundedAndBadInputChangesNothing() {
         long before = Db.count("select count(*) from api_token");
