@@ -57,7 +57,11 @@ public final class EmbeddedDatabase {
             Path dir = dataDir.toAbsolutePath().normalize();
             Path pgData = dir.resolve("postgres");
             if (fresh) {
+                // a throwaway (test) database gets a directory of its own at every start: a test-profile switch starts
+                // a second cluster in this JVM while the first still runs until the JVM exits, and emptying the
+                // first one's directory under it raced its writes (initdb then found the directory not empty)
                 deleteRecursively(pgData);
+                pgData = dir.resolve("postgres-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
                 Files.deleteIfExists(dir.resolve(EmbeddedSecrets.FILE));
             }
             Files.createDirectories(dir);
