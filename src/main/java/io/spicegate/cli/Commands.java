@@ -132,12 +132,13 @@ final class Commands {
     }
 
     int consoles(Args a) {
-        String json = api().getText("/api/v1/consoles");
-        if (a.flag("json")) {
-            t.out().println(json.strip());
-            return 0;
-        }
-        t.out().print(consolesTable(parse(json), times()));
+        return list("/api/v1/consoles", a, Commands::consolesTable);
+    }
+
+    /** A list call: the API's JSON as it came with {@code --json}, else the table {@code table} makes of it. */
+    private int list(String path, Args a, java.util.function.BiFunction<JsonNode, TimeText, String> table) {
+        String json = api().getText(path);
+        t.out().print(a.flag("json") ? json.strip() + "\n" : table.apply(parse(json), times()));
         return 0;
     }
 
@@ -161,13 +162,7 @@ final class Commands {
     }
 
     int sessions(Args a) {
-        String json = api().getText("/api/v1/sessions");
-        if (a.flag("json")) {
-            t.out().println(json.strip());
-            return 0;
-        }
-        t.out().print(sessionsTable(parse(json), times()));
-        return 0;
+        return list("/api/v1/sessions", a, Commands::sessionsTable);
     }
 
     /** My sessions as a table, newest first as the portal lists them. */
