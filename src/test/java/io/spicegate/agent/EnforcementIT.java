@@ -100,7 +100,7 @@ class EnforcementIT {
 
                 // ended by the user: refused
                 asAlice.delete("/api/v1/sessions/" + s1.get("id").asText()).expect(200);
-                await(() -> !hasAccept(net, alice, VMX_PORT), "the rule gone after End session", agentLog(state));
+                await(() -> acceptGone(net, alice, VMX_PORT), "the rule gone after End session", agentLog(state));
                 assertEquals("REFUSED", net.connect(alice, net.kvmAddress, VMX_PORT));
 
                 // revoked by an admin: the established connection is cut at its next packet
@@ -108,7 +108,7 @@ class EnforcementIT {
                 awaitFirewall(asAlice, s2, "ready");
                 TestNet.Held held = net.hold(alice, net.kvmAddress, VMX_PORT);
                 admin.post("/api/v1/admin/sessions/" + s2.get("id").asText() + "/revoke", Map.of("reason", "test")).expect(200);
-                await(() -> !hasAccept(net, alice, VMX_PORT), "the rule gone after revocation", agentLog(state));
+                await(() -> acceptGone(net, alice, VMX_PORT), "the rule gone after revocation", agentLog(state));
                 String cut = held.sendAgain();
                 assertTrue(cut != null && cut.startsWith("CUT"), "the live connection was not cut: " + cut);
                 assertEquals("REFUSED", net.connect(alice, net.kvmAddress, VMX_PORT));
@@ -130,7 +130,7 @@ class EnforcementIT {
                 assertTrue(hasAccept(net, alice, VMX_PORT), "kill -9 leaves the kernel rule behind");
                 asAlice.delete("/api/v1/sessions/" + s3.get("id").asText()).expect(200);
                 agent = startAgent(config, state);
-                await(() -> !hasAccept(net, alice, VMX_PORT), "the stale rule gone after the restart", agentLog(state));
+                await(() -> acceptGone(net, alice, VMX_PORT), "the stale rule gone after the restart", agentLog(state));
                 assertEquals("REFUSED", net.connect(alice, net.kvmAddress, VMX_PORT));
 
                 // the one-minute session has expired by the agent's own timer
@@ -138,8 +138,8 @@ class EnforcementIT {
                 if (left > 0) {
                     Thread.sleep(left / 1_000_000);
                 }
-                await(() -> !hasAccept(net, alice, VMY_PORT), "the rule gone at expiry", agentLog(state));
-                assertEquals("REFUSED", net.connect(alice, net.kvmAddress, VMY_PORT));
+                await(() -> acceptGone(net, alice, VMY_PORT), "the rule gone at expiry", agentLog(state));
+                assertEquals("REFUSED", net.connect(alice, net.kvmAddress, VMY_PORT), () -> chain(net) + "\n" + agentLog(state).get());
 
                 // the portal goes away: every grant is dropped by the end of the lease, the REJECTs stay
                 JsonNode s4 = open(asAlice, "vmx");
@@ -147,11 +147,11 @@ class EnforcementIT {
                 assertEquals("OK", net.connect(alice, net.kvmAddress, VMX_PORT));
                 portal.close();
                 long stopped = System.nanoTime();
-                await(() -> !hasAccept(net, alice, VMX_PORT), "grants dropped after the lease", agentLog(state));
+                await(() -> acceptGone(net, alice, VMX_PORT), "grants dropped after the lease", agentLog(state));
                 long after = Duration.ofNanos(System.nanoTime() - stopped).toSeconds();
                 System.out.println("grants dropped " + after + " s after the portal stopped (lease " + LEASE + " s)");
                 assertTrue(chain(net).contains(reject));
-                assertEquals("REFUSED", net.connect(alice, net.kvmAddress, VMX_PORT));
+                assertEquals("REFUSED", net.connect(alice, net.kvmAddress, VMX_PORT), () -> chain(net) + "\n" + agentLog(state).get());
             } finally {
                 portal.close();
                 if (agent != null && agent.isAlive()) {
@@ -169,8 +169,35 @@ class EnforcementIT {
 
     /** The IPv4 chain's rules; none while the chain does not exist (iptables-nft then says "incompatible"). */
     static List<String> chain(TestNet net) {
-        var r = Sh.tryRun("ip", "netns", "exec", net.ws, "iptables", "-S", RestoreScript.CHAIN);
-        return r.ok() ? r.stdout().lines().filter(l -> l.startsWith("-A ")).toList() : List.of();
+        CommandRunner.Result r = list(net);
+        return r.ok() ? rules(r) : List.of();
+    }
+
+    /** {@code iptables -S} of the agent's IPv4 chain in the workstation's namespace. */
+    static CommandRunner.Result list(TestNet net) {
+        return Sh.tryRun("ip", "netns", "exec", net.ws, "iptables", "-S", RestoreScript.CHAIN);
+    }
+
+    static List<String> rules(CommandRunner.Result listing) {
+        return listing.stdout().lines().filter(l -> l.startsWith("-A ")).toList();
+    }
+
+    /**
+     * The grant is gone: the chain was listed, still holds its REJECTs, and has no ACCEPT for {@code user} and
+     * {@code port}. A listing that failed or came back empty proves nothing (taken for "gone", it once let the lease
+     * step pass while the ACCEPT was still there); why it failed goes to stderr.
+     */
+    static boolean acceptGone(TestNet net, TestUsers.User user, int port) {
+        CommandRunner.Result listing = list(net);
+        if (!listing.ok()) {
+            System.err.println("iptables -S " + RestoreScript.CHAIN + " in " + net.ws + " failed (" + listing.exitCode() + "): "
+                    + listing.firstErrorLine());
+            return false;
+        }
+        List<String> rules = rules(listing);
+        return rules.stream().anyMatch(r -> r.endsWith("-j REJECT --reject-with tcp-reset"))
+                && rules.stream().noneMatch(r -> r.contains("--uid-owner " + user.uid()) && r.contains("--dport " + port)
+                && r.contains("ACCEPT"));
     }
 
     static void rule(Api admin, String console, String user, Integer maxMinutes) {
