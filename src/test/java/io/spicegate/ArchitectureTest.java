@@ -179,8 +179,8 @@ class ArchitectureTest {
     static ArchRule protocolNamesOnlyJavaAndJackson(String base) {
         return classes().that().resideInAPackage(base + ".protocol..")
                 .should().onlyDependOnClassesThat()
-                .resideInAnyPackage("java..", "com.fasterxml.jackson..", base + ".protocol..")
-                .because("the wire records are shared by the portal and the agents, and name neither");
+                .resideInAnyPackage("java..", "javax.net.ssl..", "com.fasterxml.jackson..", base + ".protocol..")
+                .because("the wire records and the clients' HTTP set-up are shared by the portal, the agents and the command, and name none of them");
     }
 
     static ArchRule agentNamesOnlyProtocol(String base) {

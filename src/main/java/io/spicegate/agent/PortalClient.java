@@ -6,26 +6,20 @@ import io.spicegate.protocol.Ack;
 import io.spicegate.protocol.EnrollRequest;
 import io.spicegate.protocol.EnrollResponse;
 import io.spicegate.protocol.GrantSet;
+import io.spicegate.protocol.PortalHttp;
 import io.spicegate.protocol.TicketAck;
 import io.spicegate.protocol.TicketSet;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The agent's side of {@code /api/agent/v1}: enroll once, long-poll a {@link Feed} (the grants of a workstation or
@@ -69,12 +63,18 @@ public final class PortalClient {
         this.base = URI.create(config.portalUrl() + "/api/agent/v1/");
         this.pollTimeout = config.pollTimeout();
         this.mapper = mapper;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (config.portalCa() != null) {
-            builder.sslContext(trusting(config.portalCa()));
+        this.http = http(config.portalCa());
+    }
+
+    /** The HTTP client, trusting exactly {@code ca} when set; a CA file that cannot be used is a configuration error. */
+    static HttpClient http(Path ca) throws IOException {
+        try {
+            return PortalHttp.client(CONNECT_TIMEOUT, ca);
+        } catch (PortalHttp.NoCertificate e) {
+            throw new IOException("portal.ca " + ca + " holds no certificate");
+        } catch (GeneralSecurityException e) {
+            throw new IOException("portal.ca " + ca + " is not a usable PEM certificate: " + e.getMessage(), e);
         }
-        this.http = builder.build();
     }
 
     /** Trades the one-time enrollment token for the agent's secret. */
@@ -169,27 +169,5 @@ public final class PortalClient {
             message += " (" + cut.replaceAll("[^\\x20-\\x7e]", "?") + ")";
         }
         return new PortalException(response.statusCode(), message);
-    }
-
-    /** An SSL context that trusts exactly the certificates in the PEM file {@code ca}. */
-    static SSLContext trusting(Path ca) throws IOException {
-        try (InputStream in = Files.newInputStream(ca)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("portal-ca-" + i++, certificate);
-            }
-            if (i == 0) {
-                throw new IOException("portal.ca " + ca + " holds no certificate");
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("portal.ca " + ca + " is not a usable PEM certificate: " + e.getMessage(), e);
-        }
     }
 }

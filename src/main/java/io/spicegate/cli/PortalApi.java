@@ -2,9 +2,9 @@ package io.spicegate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spicegate.protocol.PortalHttp;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,17 +14,11 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The command's side of the portal's JSON API {@code /api/v1}, with a personal API token as
@@ -59,12 +53,18 @@ final class PortalApi {
         this.base = config.url();
         this.token = config.token();
         this.mapper = mapper;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (config.ca() != null) {
-            builder.sslContext(trusting(config.ca()));
+        this.http = http(config.ca());
+    }
+
+    /** The HTTP client, trusting exactly {@code ca} when set; a CA file that cannot be used is a usage error. */
+    static HttpClient http(Path ca) {
+        try {
+            return PortalHttp.client(CONNECT_TIMEOUT, ca);
+        } catch (PortalHttp.NoCertificate e) {
+            throw CliException.usage("The CA file " + ca + " holds no certificate: point SPICEGATE_CA at a PEM file.");
+        } catch (IOException | GeneralSecurityException e) {
+            throw CliException.usage("The CA file " + ca + " is not a usable PEM certificate: " + Main.reason(e) + ".");
         }
-        this.http = builder.build();
     }
 
     /** The portal's address, as configured. */
@@ -307,27 +307,5 @@ final class PortalApi {
             // said below
         }
         throw CliException.refused("The answer from " + base + " is not the portal's JSON: is that the Spicegate portal's address?");
-    }
-
-    /** An SSL context that trusts exactly the certificates in the PEM file {@code ca}. */
-    static SSLContext trusting(Path ca) {
-        try (InputStream in = Files.newInputStream(ca)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("portal-ca-" + i++, certificate);
-            }
-            if (i == 0) {
-                throw CliException.usage("The CA file " + ca + " holds no certificate: point SPICEGATE_CA at a PEM file.");
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw CliException.usage("The CA file " + ca + " is not a usable PEM certificate: " + Main.reason(e) + ".");
-        }
     }
 }
