@@ -15,13 +15,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The end-to-end lab of the host-agent tests ({@link HostAgentIT}, {@link StrictTicketIT}), as root: a {@link KvmLab}
+ * The end-to-end lab of the host-agent tests ({@link HostAgentIT}, {@link StrictTicketIT}, {@link CliStrictIT}), as
+ * root: a {@link KvmLab}
  * with two real users, the packaged portal (admin {@code admin/demo}, portal users {@code alice} and {@code bob} for
  * them, a KVM host {@code kvm}), and the packaged agent jar twice: a workstation agent {@code ws} in the
- * workstation's namespace and a host agent guarding the KVM namespace. Closing stops both agents with SIGTERM,
- * prints their logs, proves no one-time password reached a log, and removes everything made here.
+ * workstation's namespace and a host agent guarding the KVM namespace; {@link #strict} makes the workstation a
+ * strict one. {@link #stopAgents} and {@link #checkLogs} stop both agents with SIGTERM, print their logs and prove no
+ * one-time password reached a log; closing removes everything made here.
  */
 final class AgentLab implements AutoCloseable {
+
+    /** Strict mode's group and directory of launch files, as the launcher and the agent's defaults name them. */
+    static final String STRICT_GROUP = "spicegrp";
+    static final Path RUN_DIR = Path.of("/run/spicegate");
 
     final KvmLab lab;
     final TestUsers users;
@@ -36,6 +42,9 @@ final class AgentLab implements AutoCloseable {
     Path hostState;
     Process wsAgent;
     Process hostAgent;
+    /** Strict mode's sudoers file of this lab; null unless {@link #strict}. */
+    Path sudoersFile;
+    private boolean createdRunDir;
     private String hostToken;
 
     private AgentLab(KvmLab lab, TestUsers users, String prefix) throws Exception {
@@ -83,6 +92,26 @@ final class AgentLab implements AutoCloseable {
             admin.post("/api/v1/admin/users", Map.of("username", login, "password", "password-" + login,
                     "unixUsername", u.name(), "roles", List.of("user"))).expect(201);
         }
+    }
+
+    /**
+     * Readies a strict workstation: the group spicegrp (made unless installed, removed with the users) and a sudoers
+     * file of this lab's own, {@code /etc/sudoers.d/<name>-<suffix>}. Returns the workstation agent's config lines
+     * for it. Closing removes the file, the users' launch files, and {@code /run/spicegate} when it was not there.
+     */
+    String strict(String sudoersName) {
+        Sh.requireRoot("sudo", "visudo", "groupadd", "groupdel", "setpriv");
+        if (!Sh.tryRun("getent", "group", STRICT_GROUP).ok()) {
+            users.group(STRICT_GROUP);
+        }
+        createdRunDir = !Files.exists(RUN_DIR);
+        sudoersFile = Path.of("/etc/sudoers.d/" + sudoersName + "-" + lab.suffix);
+        return "strict=true\nstrict.sudoers.file=" + sudoersFile + "\n";
+    }
+
+    /** Where the strict agent writes {@code user}'s launch file for {@code console}. */
+    static Path launchFile(TestUsers.User user, String console) {
+        return RUN_DIR.resolve(user.name()).resolve(console + ".vv");
     }
 
     /** The host's enrollment token, as the portal handed it out. */
@@ -159,12 +188,21 @@ final class AgentLab implements AutoCloseable {
         return vv.lines().filter(l -> l.startsWith(prefix)).toList();
     }
 
-    /** Ends the portal, the lab, the users and the directories, whatever a test left. */
+    /** Ends the portal, the lab, strict mode's files, the users and the directories, whatever a test left. */
     @Override
     public void close() throws Exception {
         try {
             if (portal != null) {
                 portal.close();
+            }
+            if (sudoersFile != null) {
+                Files.deleteIfExists(sudoersFile);
+                for (TestUsers.User user : List.of(alice, bob)) {
+                    EnforcementIT.deleteTree(RUN_DIR.resolve(user.name()));
+                }
+                if (createdRunDir) {
+                    EnforcementIT.deleteTree(RUN_DIR);
+                }
             }
             lab.close();
         } finally {

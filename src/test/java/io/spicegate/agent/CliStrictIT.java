@@ -36,34 +36,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CliStrictIT {
 
     static final int PORT = 20008;
-    static final String GROUP = "spicegrp";
-    static final Path RUN_DIR = Path.of("/run/spicegate");
 
     static AgentLab agents;
     static KvmLab lab;
     static TestUsers.User alice;
-    static Path sudoersFile;
-    static boolean createdRunDir;
     static ForwardingProxy proxy;
     static CliJar cli;
     static String token;
 
     @BeforeAll
     static void setUp() throws Exception {
-        Sh.requireRoot("sudo", "visudo", "groupadd", "groupdel", "setpriv");
         agents = AgentLab.create("sgx");
+        String strict = agents.strict("spicegate-cli-it");
         lab = agents.lab;
         alice = agents.alice;
-        if (!Sh.tryRun("getent", "group", GROUP).ok()) {
-            agents.users.group(GROUP);
-        }
-        createdRunDir = !Files.exists(RUN_DIR);
-        sudoersFile = Path.of("/etc/sudoers.d/spicegate-cli-it-" + lab.suffix);
         lab.startXvfb();
         agents.startPortal("cli-strict-portal");
         agents.console("vms", PORT, "static-x-" + lab.suffix);
         EnforcementIT.rule(agents.admin, "vms", "alice", null);
-        agents.startWorkstationAgent(true, "strict=true\nstrict.sudoers.file=" + sudoersFile + "\n");
+        agents.startWorkstationAgent(true, strict);
         token = Api.basic(agents.portal.base, "alice", "password-alice")
                 .post("/api/v1/tokens", Map.of("name", "cli-strict-it", "days", 1)).expect(201).json().get("token").asText();
         proxy = new ForwardingProxy(agents.portal.base, lab.wsAddress);
@@ -72,32 +63,14 @@ class CliStrictIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        if (agents == null) {
-            return;
-        }
-        try {
+        try (AgentLab closing = agents; ForwardingProxy p = proxy; CliJar c = cli) {
+            if (agents == null) {
+                return;
+            }
             agents.stopAgents();
             agents.checkLogs();
             if (agents.portal != null) {
                 assertFalse(agents.portal.logText().contains(token), "the token in the portal's log");
-            }
-        } finally {
-            try {
-                if (proxy != null) {
-                    proxy.close();
-                }
-                if (cli != null) {
-                    cli.close();
-                }
-                if (sudoersFile != null) {
-                    Files.deleteIfExists(sudoersFile);
-                }
-                EnforcementIT.deleteTree(RUN_DIR.resolve(alice.name()));
-                if (createdRunDir) {
-                    EnforcementIT.deleteTree(RUN_DIR);
-                }
-            } finally {
-                agents.close();
             }
         }
     }
@@ -126,7 +99,7 @@ class CliStrictIT {
         Process command = cli.start(asAlice, env, "open", "vms");
         CompletableFuture<String> out = CliJar.read(command.getInputStream());
         CompletableFuture<String> err = CliJar.read(command.getErrorStream());
-        Path vv = RUN_DIR.resolve(alice.name()).resolve("vms.vv");
+        Path vv = AgentLab.launchFile(alice, "vms");
         List<String> expected = List.of("/usr/bin/remote-viewer", "--", vv.toString());
         Long viewer = null;
         try {
@@ -142,9 +115,9 @@ class CliStrictIT {
             String status = Files.readString(Path.of("/proc/" + viewer + "/status"));
             assertTrue(status.lines().anyMatch(l -> l.matches("Uid:\\s+" + alice.uid() + "\\s+" + alice.uid() + "\\s.*")),
                     "remote-viewer runs as the user: " + status);
-            int spicegrp = Integer.parseInt(Sh.run("getent", "group", GROUP).split(":")[2]);
+            int spicegrp = Integer.parseInt(Sh.run("getent", "group", AgentLab.STRICT_GROUP).split(":")[2]);
             assertTrue(status.lines().anyMatch(l -> l.matches("Gid:\\s+" + spicegrp + "\\s+" + spicegrp + "\\s.*")),
-                    "with the group " + GROUP + " (sudo -g): " + status);
+                    "with the group " + AgentLab.STRICT_GROUP + " (sudo -g): " + status);
             List<String> ancestors = ancestors(viewer, command.pid()); // fails unless it descends from spicegate open
             assertTrue(ancestors.contains("sudo"), "started through sudo: " + ancestors);
             assertTrue(Files.exists(vv), "the agent's file is there");

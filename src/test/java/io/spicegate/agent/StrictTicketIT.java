@@ -33,40 +33,30 @@ class StrictTicketIT {
 
     static final int TICKET_SECONDS = 30;
     static final int PORT = 20002;
-    static final String GROUP = "spicegrp";
-    static final Path RUN_DIR = Path.of("/run/spicegate");
 
     static AgentLab agents;
     static KvmLab lab;
     static TestUsers.User alice;
     static TestUsers.User bob;
-    static Path sudoersFile;
-    static boolean createdRunDir;
     static KvmLab.BareVm vm;
     static Api asAlice;
     static List<String> passwords;
 
     @BeforeAll
     static void setUp() throws Exception {
-        Sh.requireRoot("sudo", "visudo", "groupadd", "groupdel");
         agents = AgentLab.create("sgs");
+        String strict = agents.strict("spicegate-it");
         lab = agents.lab;
         alice = agents.alice;
         bob = agents.bob;
         passwords = agents.passwords;
-        // the launcher and the agent's defaults name group spicegrp: made here unless installed, removed with the users
-        if (!Sh.tryRun("getent", "group", GROUP).ok()) {
-            agents.users.group(GROUP);
-        }
-        createdRunDir = !Files.exists(RUN_DIR);
-        sudoersFile = Path.of("/etc/sudoers.d/spicegate-it-" + lab.suffix);
         vm = lab.bareQemu("vms-" + lab.suffix, PORT, "static-s-" + lab.suffix);
         lab.startXvfb();
 
         agents.startPortal("strict-ticket-portal");
         agents.console("vms", PORT, "static-s-" + lab.suffix);
         EnforcementIT.rule(agents.admin, "vms", "alice", null);
-        agents.startWorkstationAgent(true, "strict=true\nstrict.sudoers.file=" + sudoersFile + "\n");
+        agents.startWorkstationAgent(true, strict);
         agents.startHostAgent("ticket.seconds=" + TICKET_SECONDS + "\nconsole.vms.qmp=" + vm.qmpAgent() + "\n");
         await(() -> hostChain().stream().anyMatch(r -> r.contains("-s " + lab.wsAddress + "/32")),
                 "the host admitting the enrolled strict workstation", () -> hostChain() + "\n" + AgentLab.log(agents.hostState));
@@ -75,31 +65,16 @@ class StrictTicketIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        if (agents == null) {
-            return;
-        }
-        try {
+        try (AgentLab closing = agents) {
+            if (agents == null) {
+                return;
+            }
             agents.stopAgents();
             if (agents.wsAgent != null) {
-                assertFalse(Files.exists(sudoersFile), "the stopped agent removed its sudo rules");
-                assertFalse(Files.exists(RUN_DIR.resolve(alice.name())), "the stopped agent removed the launch files");
+                assertFalse(Files.exists(agents.sudoersFile), "the stopped agent removed its sudo rules");
+                assertFalse(Files.exists(AgentLab.RUN_DIR.resolve(alice.name())), "the stopped agent removed the launch files");
             }
             agents.checkLogs();
-        } finally {
-            try {
-                if (agents.portal != null) {
-                    agents.portal.close();
-                }
-                if (sudoersFile != null) {
-                    Files.deleteIfExists(sudoersFile);
-                }
-                EnforcementIT.deleteTree(RUN_DIR.resolve(alice.name()));
-                if (createdRunDir) {
-                    EnforcementIT.deleteTree(RUN_DIR);
-                }
-            } finally {
-                agents.close();
-            }
         }
     }
 
@@ -113,10 +88,10 @@ class StrictTicketIT {
         assertTrue(refused.body().contains("spicegate-open vms"), refused.body());
 
         String first = readyFile(session);
-        Path file = RUN_DIR.resolve(alice.name()).resolve("vms.vv");
+        Path file = AgentLab.launchFile(alice, "vms");
         PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
         assertEquals("root", attributes.owner().getName());
-        assertEquals(GROUP, attributes.group().getName());
+        assertEquals(AgentLab.STRICT_GROUP, attributes.group().getName());
         assertEquals("rw-r-----", PosixFilePermissions.toString(attributes.permissions()));
 
         // the granted user, through the sudo rule, sees the VM
@@ -132,7 +107,7 @@ class StrictTicketIT {
             assertTrue(denied.output().contains("sudo"), "refused by sudo: " + denied.output());
         }
         CommandRunner.Result direct = Sh.tryRun("ip", "netns", "exec", lab.ws, "setpriv", "--reuid=" + bob.uid(),
-                "--regid=" + bob.gid(), "--clear-groups", "sudo", "-n", "-u", alice.name(), "-g", GROUP,
+                "--regid=" + bob.gid(), "--clear-groups", "sudo", "-n", "-u", alice.name(), "-g", AgentLab.STRICT_GROUP,
                 "/usr/bin/remote-viewer", "--", file.toString());
         assertFalse(direct.ok(), "sudo let another user start the granted user's file: " + direct.stdout());
         CommandRunner.Result read = Sh.tryRun("setpriv", "--reuid=" + bob.uid(), "--regid=" + bob.gid(), "--clear-groups",
@@ -162,7 +137,7 @@ class StrictTicketIT {
         EnforcementIT.awaitFirewall(asAlice, session, "ready");
         assertEquals("ready", asAlice.get("/api/v1/sessions/" + session.get("id").asText()).expect(200).json()
                 .get("ticket").asText(), "ready means the host agent set the ticket too");
-        String vv = Files.readString(RUN_DIR.resolve(alice.name()).resolve("vms.vv"));
+        String vv = Files.readString(AgentLab.launchFile(alice, "vms"));
         String password = password(vv);
         passwords.add(password);
         assertFalse(password.startsWith("static-"), "never the console's static password");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.spicegate.testing.Api;
 import io.spicegate.testing.ExternalPostgres;
 import io.spicegate.testing.PortalProcess;
+import io.spicegate.testing.Replicas;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,38 +35,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ApiTokenIT {
 
-    static ExternalPostgres pg;
-    static PortalProcess a;
-    static PortalProcess b;
-    static Api admin;
-    static String db;
+    static Replicas r;
 
     @BeforeAll
     static void start() throws Exception {
-        pg = ExternalPostgres.start();
-        db = pg.database("spicegate");
-        Map<String, String> env = pg.portalEnvTwoRoles(db);
-        env.put("SPICEGATE_AGENT_LAST_SEEN_FLUSH_SECONDS", "1");
-        a = PortalProcess.start("tokens-a", env);
-        b = PortalProcess.start("tokens-b", env);
-        admin = Api.basic(a.base, "admin", "first-admin-pw");
+        r = Replicas.start("tokens", ExternalPostgres::portalEnvTwoRoles, Map.of("SPICEGATE_AGENT_LAST_SEEN_FLUSH_SECONDS", "1"));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try (ExternalPostgres p = pg; PortalProcess y = b; PortalProcess x = a) {
-            // the portals first, then the database
-        }
+        r.close();
     }
 
     /** A new local user with a password: his id. */
     static long user(String name) {
-        return admin.post("/api/v1/admin/users", Map.of("username", name, "password", "pw-" + name + "-123",
+        return r.admin.post("/api/v1/admin/users", Map.of("username", name, "password", "pw-" + name + "-123",
                 "displayName", name, "unixUsername", name, "roles", List.of("user"))).expect(201).json().get("id").asLong();
     }
 
     static Api basic(String name) {
-        return Api.basic(a.base, name, "pw-" + name + "-123");
+        return Api.basic(r.a.base, name, "pw-" + name + "-123");
     }
 
     /** A token of {@code name}'s, made on A: [id, secret]. */
@@ -84,14 +73,14 @@ class ApiTokenIT {
         assertFalse(expires.isBefore(before.plus(Duration.ofDays(1)).minusSeconds(1)), expires + " vs " + before);
         assertFalse(expires.isAfter(after.plus(Duration.ofDays(1)).plusSeconds(1)), expires + " vs " + after);
         String secret = t.get("token").asText();
-        Api.bearer(b.base, secret).get("/api/v1/consoles").expect(200);
-        Api.bearer(b.base, secret).get("/api/v1/tokens").expect(200);
-        try (Connection c = pg.connect(db); PreparedStatement st = c.prepareStatement(
+        Api.bearer(r.b.base, secret).get("/api/v1/consoles").expect(200);
+        Api.bearer(r.b.base, secret).get("/api/v1/tokens").expect(200);
+        try (Connection c = r.pg.connect(r.db); PreparedStatement st = c.prepareStatement(
                 "update api_token set created_at = now() - interval '2 days', expires_at = now() - interval '1 second' where id = ?")) {
             st.setLong(1, t.get("id").asLong());
             assertEquals(1, st.executeUpdate());
         }
-        for (PortalProcess p : List.of(a, b)) {
+        for (PortalProcess p : List.of(r.a, r.b)) {
             Api.Answer refused = Api.bearer(p.base, secret).get("/api/v1/consoles");
             assertEquals(401, refused.status(), refused.body());
             assertTrue(refused.body().contains("expired"), refused.body());
@@ -102,22 +91,22 @@ class ApiTokenIT {
     void revokedOrDeactivatedOnAIsRefusedAtTheNextCallOnB() {
         user("tok-revoke");
         String[] t = token("tok-revoke", 30);
-        Api.bearer(b.base, t[1]).get("/api/v1/sessions").expect(200);
+        Api.bearer(r.b.base, t[1]).get("/api/v1/sessions").expect(200);
         basic("tok-revoke").delete("/api/v1/tokens/" + t[0]).expect(200);
-        assertTrue(Api.bearer(b.base, t[1]).get("/api/v1/sessions").expect(401).body().contains("revoked"));
+        assertTrue(Api.bearer(r.b.base, t[1]).get("/api/v1/sessions").expect(401).body().contains("revoked"));
 
         long id = user("tok-deactivate");
         String[] u = token("tok-deactivate", 30);
-        Api.bearer(b.base, u[1]).get("/api/v1/consoles").expect(200);
-        admin.put("/api/v1/admin/users/" + id, Map.of("active", false)).expect(200);
-        Api.bearer(b.base, u[1]).get("/api/v1/consoles").expect(401);
+        Api.bearer(r.b.base, u[1]).get("/api/v1/consoles").expect(200);
+        r.admin.put("/api/v1/admin/users/" + id, Map.of("active", false)).expect(200);
+        Api.bearer(r.b.base, u[1]).get("/api/v1/consoles").expect(401);
     }
 
     @Test
     void neverOnTheAgentApiNorForMoreTokens() {
         user("tok-agent");
         String[] t = token("tok-agent", 7);
-        for (PortalProcess p : List.of(a, b)) {
+        for (PortalProcess p : List.of(r.a, r.b)) {
             Api.bearer(p.base, t[1]).get("/api/agent/v1/grants").expect(401);
             Api.bearer(p.base, t[1]).get("/api/agent/v1/grants?after=1").expect(401);
             Api.bearer(p.base, t[1]).get("/api/agent/v1/tickets?after=1").expect(401);
@@ -132,10 +121,10 @@ class ApiTokenIT {
         String[] revoker = token("tok-race", 7);
         for (int round = 0; round < 2; round++) {
             String[] t = token("tok-race", 7);
-            List<Integer> statuses = parallel(40, i -> Api.bearer((i % 2 == 0 ? a : b).base, revoker[1])
+            List<Integer> statuses = parallel(40, i -> Api.bearer((i % 2 == 0 ? r.a : r.b).base, revoker[1])
                     .delete("/api/v1/tokens/" + t[0]).status());
             assertEquals(40, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
-            try (Connection c = pg.connect(db); PreparedStatement st = c.prepareStatement(
+            try (Connection c = r.pg.connect(r.db); PreparedStatement st = c.prepareStatement(
                     "select count(*) from audit_event where action = 'TOKEN_REVOKED' and detail like ?")) {
                 st.setString(1, "token #" + t[0] + " %");
                 try (ResultSet rs = st.executeQuery()) {
@@ -151,27 +140,27 @@ class ApiTokenIT {
         user("tok-quiet");
         String[] t = token("tok-quiet", 7);
         // every way the secret could be echoed: good calls, refused calls, a broken header, a page
-        Api.bearer(b.base, t[1]).get("/api/v1/consoles").expect(200);
-        Api.bearer(b.base, t[1]).post("/api/v1/sessions", Map.of("console", "no-such-console")).expect(404);
-        Api.bearer(a.base, t[1] + "x").get("/api/v1/consoles").expect(401);
-        Api.bearer(a.base, t[1]).get("/api/agent/v1/grants").expect(401);
-        Api.bearer(a.base, t[1]).get("/consoles");
+        Api.bearer(r.b.base, t[1]).get("/api/v1/consoles").expect(200);
+        Api.bearer(r.b.base, t[1]).post("/api/v1/sessions", Map.of("console", "no-such-console")).expect(404);
+        Api.bearer(r.a.base, t[1] + "x").get("/api/v1/consoles").expect(401);
+        Api.bearer(r.a.base, t[1]).get("/api/agent/v1/grants").expect(401);
+        Api.bearer(r.a.base, t[1]).get("/consoles");
         Instant deadline = Instant.now().plusSeconds(30);
         String used = null;
         while (used == null && Instant.now().isBefore(deadline)) {
-            used = Api.basic(a.base, "tok-quiet", "pw-tok-quiet-123").get("/api/v1/tokens").expect(200).json().get(0)
+            used = Api.basic(r.a.base, "tok-quiet", "pw-tok-quiet-123").get("/api/v1/tokens").expect(200).json().get(0)
                     .path("lastUsedAt").asText(null);
             if (used == null) {
                 Thread.sleep(200);
             }
         }
         assertTrue(used != null, "lastUsedAt written within 30 s with a 1 s flush");
-        for (PortalProcess p : List.of(a, b)) {
+        for (PortalProcess p : List.of(r.a, r.b)) {
             String log = p.logText();
             assertFalse(log.contains(t[1]), "the token in a log line of " + p.base);
             assertFalse(log.contains(t[1].substring(4)), "the token's random part in a log line of " + p.base);
         }
-        try (Connection c = pg.connect(db); PreparedStatement st = c.prepareStatement(
+        try (Connection c = r.pg.connect(r.db); PreparedStatement st = c.prepareStatement(
                 "select count(*) from audit_event where concat_ws('|', actor, username, console, detail) like ?")) {
             st.setString(1, "%" + t[1].substring(4) + "%");
             try (ResultSet rs = st.executeQuery()) {
