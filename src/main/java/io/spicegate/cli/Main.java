@@ -57,6 +57,9 @@ public final class Main {
                     return 0;
                 }
                 case "--version", "version" -> {
+                    if (!rest.isEmpty()) {
+                        throw CliException.usage(args[0] + " takes nothing after it: run spicegate --version.");
+                    }
                     t.out().println("spicegate " + version());
                     return 0;
                 }

@@ -76,6 +76,8 @@ class CliArgsTest {
             "request debianx --at 2026-12-05T19:00 --reason late",
             "request debianx --at 2026-12-05T19:00 --minutes 30",
             "login now",
+            "--version extra",
+            "version --json",
     })
     void malformedCommandsAreUsageErrorsAndCallNothing(String line) {
         String[] args = line.isEmpty() ? new String[0] : line.split(" ");
