@@ -98,9 +98,7 @@ class DebPackageIT {
     @Test
     void unpackedTreeHoldsTheBuiltAgentAndUnitsPointAtIt() throws Exception {
         Path root = unpack("tree");
-        Path jar = root.resolve("usr/lib/spicegate/spicegate-agent.jar");
-        assertEquals(sha256(PortalProcess.buildDir().resolve("spicegate-agent.jar")), sha256(jar));
-        String usage = run(null, javaBin(), "-jar", jar.toString(), "--help");
+        String usage = help(installedJar(root, "spicegate-agent.jar"));
         assertTrue(usage.contains("--apply-base"), usage);
         try (Stream<Path> units = Files.list(root.resolve("lib/systemd/system"))) {
             for (Path unit : units.toList()) {
@@ -133,9 +131,8 @@ class DebPackageIT {
     @Test
     void theSpicegateCommandRunsTheBuiltCliJar() throws Exception {
         Path root = unpack("cli");
-        Path jar = root.resolve("usr/lib/spicegate/spicegate-cli.jar");
-        assertEquals(sha256(PortalProcess.buildDir().resolve("spicegate-cli.jar")), sha256(jar));
-        String usage = run(null, javaBin(), "-jar", jar.toString(), "--help");
+        Path jar = installedJar(root, "spicegate-cli.jar");
+        String usage = help(jar);
         assertTrue(usage.startsWith("usage: spicegate <command>"), usage);
         assertTrue(run(null, javaBin(), "-jar", jar.toString(), "--version").startsWith("spicegate "));
 
@@ -280,6 +277,18 @@ class DebPackageIT {
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         return dir;
+    }
+
+    /** The jar {@code name} the package installs under /usr/lib/spicegate: byte for byte the one the build made. */
+    static Path installedJar(Path root, String name) throws Exception {
+        Path jar = root.resolve("usr/lib/spicegate/" + name);
+        assertEquals(sha256(PortalProcess.buildDir().resolve(name)), sha256(jar), name + " is the built one");
+        return jar;
+    }
+
+    /** What {@code java -jar <jar> --help} prints. */
+    static String help(Path jar) throws Exception {
+        return run(null, javaBin(), "-jar", jar.toString(), "--help");
     }
 
     static Path unpack(String name) throws Exception {

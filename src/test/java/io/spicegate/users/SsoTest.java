@@ -92,15 +92,9 @@ class SsoTest {
 
     @Test
     void keycloakUserLogsInOnKeycloaksPageAndSeesTheConsoleOfHisKeycloakGroup() throws IOException {
-        fixtures.directoryGroup("kc-accounting", "oidc");
-        String console = fixtures.console("books");
-        fixtures.rule(console).group("kc-accounting").save();
+        String console = groupConsole("kc-accounting", "oidc", "books");
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
 
-        driver.get(base + "/login");
-        WebElement button = wait.until(ExpectedConditions.elementToBeClickable(By.id("oidc-login")));
-        assertEquals("Log in with Office Keycloak", button.getText());
-        button.click();
         keycloakLogin(wait, "kcalice", "alice-kc-pass");
 
         wait.until(ExpectedConditions.urlToBe(base + "/consoles"));
@@ -132,12 +126,8 @@ class SsoTest {
      */
     @Test
     void aKeycloakUserMakesAnApiTokenOnMyAccountAndUsesItFromAScript() throws IOException {
-        fixtures.directoryGroup("kc-accounting", "oidc");
-        String console = fixtures.console("ledger");
-        fixtures.rule(console).group("kc-accounting").save();
+        String console = groupConsole("kc-accounting", "oidc", "ledger");
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-        driver.get(base + "/login");
-        wait.until(ExpectedConditions.elementToBeClickable(By.id("oidc-login"))).click();
         keycloakLogin(wait, "kcalice", "alice-kc-pass");
         wait.until(ExpectedConditions.urlToBe(base + "/consoles"));
         // no password in the portal: Basic with the directory's password is not a way in
@@ -164,8 +154,6 @@ class SsoTest {
     void aKeycloakUserDisabledInThePortalIsRefusedWithASentence() throws IOException {
         fixtures.directoryUser("kcdora", "oidc", false);
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-        driver.get(base + "/login");
-        wait.until(ExpectedConditions.elementToBeClickable(By.id("oidc-login"))).click();
         keycloakLogin(wait, "kcdora", "dora-kc-pass");
 
         WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
@@ -181,9 +169,7 @@ class SsoTest {
 
     @Test
     void ldapUserLogsInWithTheFormAndLosesHisGroupsConsoleWhenRemovedFromTheLdapGroup() throws Exception {
-        fixtures.directoryGroup("ldap-web", "ldap");
-        String console = fixtures.console("web");
-        fixtures.rule(console).group("ldap-web").save();
+        String console = groupConsole("ldap-web", "ldap", "web");
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
 
         driver.get(base + "/login");
@@ -249,7 +235,20 @@ class SsoTest {
                 .formParam("username", username).formParam("password", password).post("/login");
     }
 
+    /** A directory group of {@code source}, a console {@code name} and a rule that gives it to the group: the console. */
+    String groupConsole(String group, String source, String name) {
+        fixtures.directoryGroup(group, source);
+        String console = fixtures.console(name);
+        fixtures.rule(console).group(group).save();
+        return console;
+    }
+
+    /** From the portal's login page ("Log in with Office Keycloak") through Keycloak's own form. */
     void keycloakLogin(WebDriverWait wait, String username, String password) throws IOException {
+        driver.get(base + "/login");
+        WebElement button = wait.until(ExpectedConditions.elementToBeClickable(By.id("oidc-login")));
+        assertEquals("Log in with Office Keycloak", button.getText());
+        button.click();
         WebElement user = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
         assertTrue(driver.getCurrentUrl().startsWith(issuer + "/protocol/openid-connect/auth"), driver.getCurrentUrl());
         screenshot("sso-keycloak-login-page.png");
