@@ -4,14 +4,15 @@ import io.quarkus.hibernate.orm.panache.Panache;
 
 /**
  * Per-user transaction locks in PostgreSQL's lock manager (advisory, two-key space), held to commit. Unlike row locks
- * they queue fairly: a change of the account waits for the Open console calls already under way, and every open
- * that arrives after it waits behind it, so however many opens a user keeps in flight, an administrator's
- * deactivation gets through within those few (a {@code FOR SHARE} on the user's row, as before, let new opens join
- * the lock ahead of a waiting {@code FOR UPDATE} for as long as they kept coming).
+ * they queue fairly: a change of the account waits for the user's actions already under way (Open console, token
+ * creation), and every action that arrives after it waits behind it and sees the account as changed, so however many
+ * calls a user keeps in flight, an administrator's deactivation gets through within those few and nothing they made
+ * outlives it (a {@code FOR SHARE} on the user's row, as before, let new opens join the lock ahead of a waiting
+ * {@code FOR UPDATE} for as long as they kept coming).
  */
 public final class UserLocks {
 
-    /** The first key of the account lock (opens share it; deactivation and deletion take it alone). */
+    /** The first key of the account lock (the user's actions share it; deactivation and deletion take it alone). */
     static final int ACCOUNT = 0x53470001;
     /** The first key of the lock serialising one user's token creations (counted against the limit). */
     static final int TOKENS = 0x53470002;
@@ -19,8 +20,11 @@ public final class UserLocks {
     private UserLocks() {
     }
 
-    /** An Open console of {@code userId}'s: shared with his other opens, waits for (and holds off) a change of the account. */
-    public static void opening(long userId) {
+    /**
+     * An action of {@code userId}'s that a change of the account must not cross (an Open console, a token creation):
+     * shared with his other actions, waits for (and holds off) a change of the account. Read the user afresh after it.
+     */
+    public static void acting(long userId) {
         lock("pg_advisory_xact_lock_shared", ACCOUNT, userId);
     }
 

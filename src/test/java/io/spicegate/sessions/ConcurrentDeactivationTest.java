@@ -72,6 +72,35 @@ class ConcurrentDeactivationTest {
     }
 
     /**
+     * Attack review of 3 Dec (tokens): a token created while its user was being deactivated outlived the deactivation
+     * (the creation did not wait for it, nor it for the creation) and worked again after a reactivation. A creation in
+     * flight now either commits before the deactivation, which then revokes it, or sees the account inactive.
+     */
+    @Test
+    void tokenCreationsRacingADeactivationLeaveNoLiveToken() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            String user = fixtures.user("tokener");
+            long userId = Db.count("select id from app_user where username = ?", user);
+            AtomicInteger next = new AtomicInteger();
+            Parallel.Burst burst = Parallel.burst(CALLS, Parallel.retryingBusyLogins(() -> {
+                int i = next.getAndIncrement();
+                if (i == CALLS / 2) {
+                    return given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
+                            .body(Map.of("active", false)).put("/api/v1/admin/users/" + userId).then().extract();
+                }
+                return given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json")
+                        .body(Map.of("name", "race-" + i, "days", 1)).post("/api/v1/tokens").then().extract();
+            }));
+            for (ExtractableResponse<Response> a : burst.answers()) {
+                assertTrue(a.statusCode() < 500, "round " + round + ": " + a.statusCode() + " " + a.asString());
+            }
+            assertEquals(1, Db.count("select count(*) from app_user where id = ? and not active", userId), "round " + round);
+            assertEquals(0, Db.count("select count(*) from api_token where user_id = ? and revoked_at is null", userId),
+                    "round " + round + ": a token of the deactivated user is not revoked; answers " + burst.statuses());
+        }
+    }
+
+    /**
      * Attack review of issue 18: 30 opens kept in flight without a pause (each held the user's row FOR SHARE while it
      * queued for the console) starved the deactivation's FOR UPDATE until its transaction timed out (500, the user
      * still active). Now the account lock queues fairly: the deactivation and a token creation answer, and no open
