@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -64,9 +65,29 @@ public class AuthService {
         Outcome outcome = check(username, password, source, now, "form");
         if (outcome instanceof Outcome.Ok ok) {
             long userId = ok.user().id;
-            return QuarkusTransaction.requiringNew().call(() -> openSession(User.findById(userId), now));
+            String checkedHash = ok.user().passwordHash;
+            return QuarkusTransaction.requiringNew().call(() -> {
+                // a deactivation or password reset ends the sessions it sees: under the account lock, with the account
+                // read afresh, this one either exists before it (and is ended) or sees the change and is not opened
+                UserLocks.acting(userId);
+                User user = User.findById(userId);
+                if (user == null || !user.active || !Objects.equals(user.passwordHash, checkedHash)) {
+                    audit.append(AuditLog.event("LOGIN_FAILED").actor(ok.user().username).user(ok.user().username)
+                            .source(source).detail("account deactivated or password changed while the login was checked (form)"),
+                            now);
+                    return new Outcome.Failed();
+                }
+                audit.append(AuditLog.event("LOGIN_OK").actor(user.username).user(user.username).source(source)
+                        .detail(via(user)), now);
+                return openSession(user, now);
+            });
         }
         return outcome;
+    }
+
+    /** How a successful login was checked, for its audit row. */
+    private String via(User user) {
+        return "ldap".equals(user.source) && ldap.enabled() ? "ldap " + ldap.url() : "local account";
     }
 
     private Outcome.Ok openSession(User user, Instant now) {
@@ -210,10 +231,7 @@ public class AuthService {
             }
             if (ok && found.get().active) {
                 attempts.release(slot);
-                if ("form".equals(method)) {
-                    audit(AuditLog.event("LOGIN_OK").actor(username).user(username).source(source).detail(via), now);
-                }
-                return new Outcome.Ok(found.get(), null, null);
+                return new Outcome.Ok(found.get(), null, null); // a form login audits LOGIN_OK with its session
             }
             String why = found.isEmpty() ? "unknown account" : !ok ? "wrong password" : "account deactivated";
             audit(AuditLog.event("LOGIN_FAILED").actor(username).user(username).source(source)
@@ -293,7 +311,11 @@ public class AuthService {
      */
     @Transactional
     public String changePassword(long userId, String current, String next, String keepTokenHash, String source) {
+        UserLocks.acting(userId); // an administrator's reset or deactivation goes first or waits for this change
         User u = User.findById(userId);
+        if (u != null) {
+            User.getEntityManager().refresh(u);
+        }
         Instant now = clock.instant();
         if (u == null || current == null || !Passwords.matches(current, u.passwordHash)) {
             return "Your current password is not right: type it again.";

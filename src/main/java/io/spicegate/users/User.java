@@ -8,6 +8,7 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.ManyToMany;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 import java.time.Instant;
 import java.util.HashSet;
@@ -15,9 +16,14 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 
-/** A person who logs in: a portal account bound to a Unix username on the workstations. */
+/**
+ * A person who logs in: a portal account bound to a Unix username on the workstations. An update writes only the
+ * columns it changed: a login that refreshes the directory's details must never write back the {@code active} flag
+ * (or password) it read before an administrator changed them (a stale full-row update re-activated a user once).
+ */
 @Entity
 @Table(name = "app_user")
+@DynamicUpdate
 public class User extends PanacheEntityBase {
 
     @Id

@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,22 +54,9 @@ class ConcurrentDeactivationTest {
         for (int round = 0; round < ROUNDS; round++) {
             String user = fixtures.user("clicker");
             consoles.forEach(c -> fixtures.rule(c).user(user).save());
-            long userId = Db.count("select id from app_user where username = ?", user);
-            AtomicInteger next = new AtomicInteger();
-            Parallel.Burst burst = Parallel.burst(CALLS, Parallel.retryingBusyLogins(() -> {
-                int i = next.getAndIncrement();
-                if (i == CALLS / 2) {
-                    return given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
-                            .body(Map.of("active", false)).put("/api/v1/admin/users/" + userId).then().extract();
-                }
-                return open(user, consoles.get(i % consoles.size()));
-            }));
-            for (ExtractableResponse<Response> a : burst.answers()) {
-                assertTrue(a.statusCode() < 500, "round " + round + ": " + a.statusCode() + " " + a.asString());
-            }
-            assertEquals(1, Db.count("select count(*) from app_user where id = ? and not active", userId), "round " + round);
+            long userId = racing(user, Map.of("active", false), i -> open(user, consoles.get(i % consoles.size())), round);
             assertEquals(0, Db.count("select count(*) from console_session where user_id = ? and state = 'ACTIVE'", userId),
-                    "round " + round + ": a session of the deactivated user is still ACTIVE; answers " + burst.statuses());
+                    "round " + round + ": a session of the deactivated user is still ACTIVE");
         }
     }
 
@@ -80,24 +69,55 @@ class ConcurrentDeactivationTest {
     void tokenCreationsRacingADeactivationLeaveNoLiveToken() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             String user = fixtures.user("tokener");
-            long userId = Db.count("select id from app_user where username = ?", user);
-            AtomicInteger next = new AtomicInteger();
-            Parallel.Burst burst = Parallel.burst(CALLS, Parallel.retryingBusyLogins(() -> {
-                int i = next.getAndIncrement();
-                if (i == CALLS / 2) {
-                    return given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
-                            .body(Map.of("active", false)).put("/api/v1/admin/users/" + userId).then().extract();
-                }
-                return given().auth().preemptive().basic(user, Fixtures.PASSWORD).contentType("application/json")
-                        .body(Map.of("name", "race-" + i, "days", 1)).post("/api/v1/tokens").then().extract();
-            }));
-            for (ExtractableResponse<Response> a : burst.answers()) {
-                assertTrue(a.statusCode() < 500, "round " + round + ": " + a.statusCode() + " " + a.asString());
-            }
-            assertEquals(1, Db.count("select count(*) from app_user where id = ? and not active", userId), "round " + round);
+            long userId = racing(user, Map.of("active", false), i -> given().auth().preemptive().basic(user, Fixtures.PASSWORD)
+                    .contentType("application/json").body(Map.of("name", "race-" + i, "days", 1)).post("/api/v1/tokens")
+                    .then().extract(), round);
             assertEquals(0, Db.count("select count(*) from api_token where user_id = ? and revoked_at is null", userId),
-                    "round " + round + ": a token of the deactivated user is not revoked; answers " + burst.statuses());
+                    "round " + round + ": a token of the deactivated user is not revoked");
         }
+    }
+
+    /**
+     * The same for logins (found beside the token case): a form login whose password was checked just before a
+     * deactivation or a password reset committed opened its login session just after, so the session outlived the
+     * change that ends them all (after a reset: a session from the old password). Now the session is opened under the
+     * account lock with the account read afresh: no login session of the user is left after either change.
+     */
+    @Test
+    void loginsRacingADeactivationOrAPasswordResetLeaveNoLoginSession() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            String user = fixtures.user("signer");
+            Map<String, Object> change = round % 2 == 0 ? Map.of("active", false) : Map.of("password", "a-new-password-" + round);
+            long userId = racing(user, change, i -> given().redirects().follow(false).formParam("username", user)
+                    .formParam("password", Fixtures.PASSWORD).post("/login").then().extract(), round);
+            assertEquals(0, Db.count("select count(*) from login_session where user_id = ?", userId),
+                    "round " + round + ": a login session outlived " + change.keySet());
+        }
+    }
+
+    /**
+     * {@link #CALLS} calls of {@code user}'s at once, the middle one an administrator's change of the account
+     * ({@code change}, e.g. a deactivation); none answers 5xx, and the change is done. The user's id.
+     */
+    long racing(String user, Map<String, Object> change, IntFunction<ExtractableResponse<Response>> call, int round)
+            throws Exception {
+        long userId = Db.count("select id from app_user where username = ?", user);
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<ExtractableResponse<Response>> changed = new AtomicReference<>();
+        Parallel.Burst burst = Parallel.burst(CALLS, Parallel.retryingBusyLogins(() -> {
+            int i = next.getAndIncrement();
+            if (i == CALLS / 2) {
+                changed.set(given().auth().preemptive().basic(admin, Fixtures.PASSWORD).contentType("application/json")
+                        .body(change).put("/api/v1/admin/users/" + userId).then().extract());
+                return changed.get();
+            }
+            return call.apply(i);
+        }));
+        for (ExtractableResponse<Response> a : burst.answers()) {
+            assertTrue(a.statusCode() < 500, "round " + round + ": " + a.statusCode() + " " + a.asString());
+        }
+        assertEquals(200, changed.get().statusCode(), "round " + round + ": " + changed.get().asString());
+        return userId;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.spicegate.users;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import io.spicegate.testing.Browser;
@@ -17,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -172,6 +175,71 @@ class DirectoryGroupsTest {
         assertTrue(html.matches("(?s).*<li data-group=\"handteam[^\"]*\">handteam[^<]* <span class=\"muted\">— set by hand here</span>.*"), html);
         asAdmin().get("/api/v1/admin/users/" + userId).then().statusCode(200)
                 .body("memberships.find { it.group == '" + dirGroup + "' }.from", equalTo("directory (oidc)"));
+    }
+
+    /**
+     * Single sign-on logins racing a deactivation (found beside the token case of 3 Dec): a login that saw the account
+     * active could open its session after the deactivation had ended the others, so it outlived it. Now each login
+     * takes the account lock and reads the account afresh. Eight logins kept going (each also updating the account)
+     * while an administrator deactivates it: the account stays inactive, no login session is left, nothing fails.
+     */
+    @Test
+    void singleSignOnLoginsRacingADeactivationLeaveNoLoginSession() throws Exception {
+        for (int round = 0; round < 4; round++) {
+            String name = Fixtures.unique("ssorace");
+            long userId = signIn(name).user().id;
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger logins = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<?>> loops = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    loops.add(pool.submit(() -> {
+                        while (!stop.get()) {
+                            // a display name of its own: each login also updates the account
+                            auth.oidcLogin(new DirectoryIdentity("oidc", name, "Dir " + name + " " + logins.incrementAndGet(),
+                                    null, null, Set.of()), "https://sso.example/realms/office", "127.0.0.1");
+                        }
+                        return null;
+                    }));
+                }
+                while (logins.get() < 40) {
+                    Thread.sleep(5);
+                }
+                asAdmin().body(Map.of("active", false)).put("/api/v1/admin/users/" + userId).then().statusCode(200);
+                int atDeactivation = logins.get();
+                while (logins.get() < atDeactivation + 40) {
+                    Thread.sleep(5);
+                }
+                stop.set(true);
+                for (Future<?> loop : loops) {
+                    loop.get(); // nothing threw
+                }
+            } finally {
+                stop.set(true);
+                pool.shutdownNow();
+            }
+            assertEquals(1, Db.count("select count(*) from app_user where id = ? and not active", userId),
+                    "round " + round + ": the account is active again");
+            assertEquals(0, Db.count("select count(*) from login_session where user_id = ?", userId),
+                    "round " + round + ": a single sign-on session outlived the deactivation");
+        }
+    }
+
+    /**
+     * What re-activated the user in the race above: a copy of the account read before an administrator deactivated it,
+     * then saved for a change of its own (a directory refresh of the groups), wrote every column back. Now an update
+     * writes only what it changed.
+     */
+    @Test
+    void aStaleCopyOfTheAccountNeverWritesBackItsActiveFlag() throws Exception {
+        long userId = signIn(Fixtures.unique("stale")).user().id;
+        QuarkusTransaction.requiringNew().run(() -> {
+            User stale = User.findById(userId); // read while the account is active
+            asAdmin().body(Map.of("active", false)).put("/api/v1/admin/users/" + userId).then().statusCode(200);
+            stale.groupsSyncedAt = clock.instant().plusSeconds(1); // as refreshing the directory's groups does
+        });
+        assertEquals(1, Db.count("select count(*) from app_user where id = ? and not active", userId));
     }
 
     @Test
