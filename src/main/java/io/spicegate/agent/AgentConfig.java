@@ -89,6 +89,13 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
             throw new IllegalArgumentException(source + ": strict.group must be a plain group name");
         }
         String portalCa = value(p, "portal.ca", null);
+        if (portalCa != null && !portalCa.startsWith("/")) {
+            throw new IllegalArgumentException(source + ": portal.ca must be the absolute path of the portal CA's PEM file");
+        }
+        if (portalCa != null && portalUrl != null && "http".equals(portalUrl.getScheme())) {
+            throw new IllegalArgumentException(source + ": portal.ca is set, but portal.url " + portalUrl + " is plain http, "
+                    + "which would send the agent's secret unencrypted: use the portal's https:// address");
+        }
         Map<String, ConsoleTarget> consoles = new TreeMap<>();
         for (String key : new TreeSet<>(p.stringPropertyNames())) {
             Matcher m = CONSOLE_KEY.matcher(key);
@@ -222,7 +229,8 @@ public record AgentConfig(URI portalUrl, String enrollmentToken, Path stateDir, 
 
     @Override
     public String toString() {
-        return "AgentConfig[portal.url=" + portalUrl + ", enrollment.token=" + (enrollmentToken == null ? "unset" : "set")
+        return "AgentConfig[portal.url=" + portalUrl + ", portal.ca=" + (portalCa == null ? "unset (the JDK's default CAs)" : portalCa)
+                + ", enrollment.token=" + (enrollmentToken == null ? "unset" : "set")
                 + ", state.dir=" + stateDir + ", mode=" + mode.name().toLowerCase() + ", strict=" + strict
                 + (mode == Mode.WORKSTATION ? ", notify=" + (desktopWarnings ? notifyMinutes.toString() : "false") : "")
                 + (netns == null ? "" : ", netns=" + netns)

@@ -93,6 +93,8 @@ final class PollLoop<S> {
     private boolean refused;
     private boolean unreachable;
 
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** A loop of {@code kind} driving {@code workload}, whose timer ticks every {@code tickInterval}. */
     PollLoop(AgentConfig config, StateDir state, Kind<S> kind, Workload<S> workload, Duration tickInterval) {
         this.config = config;
@@ -118,6 +120,9 @@ final class PollLoop<S> {
 
     /** Stops the poller and the timer, then lets the workload close and completes the exit code with 0. */
     void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return; // a refused start stops, and so does the shutdown hook after it
+        }
         running = false;
         Thread thread = poller;
         if (thread != null) {

@@ -18,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 
 /**
@@ -70,10 +69,8 @@ public final class PortalClient {
     static HttpClient http(Path ca) throws IOException {
         try {
             return PortalHttp.client(CONNECT_TIMEOUT, ca);
-        } catch (PortalHttp.NoCertificate e) {
-            throw new IOException("portal.ca " + ca + " holds no certificate");
-        } catch (GeneralSecurityException e) {
-            throw new IOException("portal.ca " + ca + " is not a usable PEM certificate: " + e.getMessage(), e);
+        } catch (PortalHttp.UnusableCa e) {
+            throw new IOException("portal.ca " + ca + " " + e.getMessage());
         }
     }
 

@@ -25,6 +25,14 @@ import java.util.Set;
  */
 record CliConfig(URI url, String token, Path ca) {
 
+    /** A CA file is for https: with an http address the token would go in clear whatever the CA says (exit 2). */
+    CliConfig {
+        if (ca != null && "http".equals(url.getScheme())) {
+            throw CliException.usage("A CA file is set (" + ca + "), but the portal's address " + url + " is plain "
+                    + "http, which would send your token unencrypted: use the portal's https:// address.");
+        }
+    }
+
     static final Set<String> KEYS = Set.of("url", "token", "ca");
     /** Permissions that let another user read or change the file. */
     private static final Set<PosixFilePermission> SHARED = EnumSet.of(PosixFilePermission.GROUP_READ,
@@ -41,7 +49,7 @@ record CliConfig(URI url, String token, Path ca) {
     static CliConfig load(Terminal t) {
         String url = t.env("SPICEGATE_URL");
         String token = t.env("SPICEGATE_TOKEN");
-        String ca = t.env("SPICEGATE_CA");
+        Path ca = ca(t.env("SPICEGATE_CA"), null);
         Path file = file(t);
         String source = "SPICEGATE_URL";
         if ((url == null || token == null || ca == null) && Files.exists(file)) {
@@ -51,12 +59,38 @@ record CliConfig(URI url, String token, Path ca) {
                 source = file.toString();
             }
             token = token != null ? token : value(p, "token");
-            ca = ca != null ? ca : value(p, "ca");
+            ca = ca != null ? ca : ca(value(p, "ca"), file);
         }
         if (url == null || token == null) {
             throw CliException.usage("No portal is configured: run spicegate login, or set SPICEGATE_URL and SPICEGATE_TOKEN.");
         }
-        return new CliConfig(url(url, source), token(token), ca == null ? null : Path.of(ca));
+        return new CliConfig(url(url, source), token(token), ca);
+    }
+
+    /**
+     * The CA file named by {@code text}, absolute: from SPICEGATE_CA ({@code file} null) a relative path is taken
+     * from the current directory, as typed in this shell; in the config file it is refused (exit 2), since it would
+     * name another file in every directory the command runs in.
+     */
+    static Path ca(String text, Path file) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Path ca;
+        try {
+            ca = Path.of(text.strip());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw CliException.usage("The CA file's name from " + (file == null ? "SPICEGATE_CA" : file.toString())
+                    + " is not a path: " + Main.reason(e) + ".");
+        }
+        if (ca.isAbsolute()) {
+            return ca.normalize();
+        }
+        if (file != null) {
+            throw CliException.usage("ca in " + file + " is a relative path (" + Main.printable(text.strip(), 80)
+                    + "): write the CA file's absolute path there, or run spicegate login again.");
+        }
+        return ca.toAbsolutePath().normalize();
     }
 
     /** The file's settings; refused (exit 2) when group or others may read or write it, or a key is unknown. */

@@ -100,10 +100,16 @@ final class Commands {
         if (token == null || token.isBlank()) {
             throw CliException.usage("login needs a personal API token: make one on My account in the portal.");
         }
-        String ca = t.env("SPICEGATE_CA") != null ? t.env("SPICEGATE_CA") : old.getProperty("ca");
-        CliConfig config = new CliConfig(CliConfig.url(url, "what you typed"), CliConfig.token(token),
-                ca == null || ca.isBlank() ? null : Path.of(ca.strip()));
+        // the old file's CA is kept only as an absolute path (a relative one there is refused: set SPICEGATE_CA)
+        String oldCa = old.getProperty("ca");
+        Path ca = t.env("SPICEGATE_CA") != null ? CliConfig.ca(t.env("SPICEGATE_CA"), null)
+                : oldCa != null && oldCa.strip().startsWith("/") ? CliConfig.ca(oldCa, file) : null;
+        CliConfig config = new CliConfig(CliConfig.url(url, "what you typed"), CliConfig.token(token), ca);
         JsonNode consoles = new PortalApi(config, mapper).get("/api/v1/consoles");
+        if (!consoles.isArray()) {
+            throw CliException.refused("The answer from " + config.url() + " is not the portal's list of consoles: is that "
+                    + "the Spicegate portal's address?");
+        }
         try {
             config.save(file);
         } catch (IOException e) {

@@ -15,8 +15,14 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 
@@ -60,10 +66,8 @@ final class PortalApi {
     static HttpClient http(Path ca) {
         try {
             return PortalHttp.client(CONNECT_TIMEOUT, ca);
-        } catch (PortalHttp.NoCertificate e) {
-            throw CliException.usage("The CA file " + ca + " holds no certificate: point SPICEGATE_CA at a PEM file.");
-        } catch (IOException | GeneralSecurityException e) {
-            throw CliException.usage("The CA file " + ca + " is not a usable PEM certificate: " + Main.reason(e) + ".");
+        } catch (PortalHttp.UnusableCa e) {
+            throw CliException.usage("The CA file " + ca + " (SPICEGATE_CA, or ca in the config file) " + e.getMessage() + ".");
         }
     }
 
@@ -282,14 +286,37 @@ final class PortalApi {
                 return CliException.unreachable(at + "the name " + base.getHost() + " is unknown.");
             }
             if (c instanceof SSLException) {
-                return CliException.unreachable(at + "TLS failed (" + Main.reason(c) + "); if it uses a private CA, "
-                        + "set SPICEGATE_CA (or ca in the config file) to its PEM file.");
+                return CliException.unreachable(at + tls(c) + "; if it uses a private CA, set SPICEGATE_CA (or ca in the "
+                        + "config file) to its PEM file.");
             }
         }
         if (e instanceof ConnectException) {
             return CliException.unreachable(at + "connection refused.");
         }
         return CliException.unreachable(at + Main.reason(e) + ".");
+    }
+
+    /** Why the TLS handshake failed, in words and without Java's class names. */
+    String tls(Throwable failure) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable c = failure; c != null && chain.size() < 20; c = c.getCause()) {
+            chain.add(c);
+        }
+        if (chain.stream().anyMatch(c -> c instanceof CertificateExpiredException)) {
+            return "its certificate has expired";
+        }
+        if (chain.stream().anyMatch(c -> c instanceof CertificateNotYetValidException)) {
+            return "its certificate is not valid yet";
+        }
+        if (chain.stream().anyMatch(c -> c instanceof CertPathBuilderException || c instanceof CertPathValidatorException)) {
+            return "its certificate is not signed by a CA this command trusts";
+        }
+        if (chain.stream().anyMatch(c -> c instanceof CertificateException && c.getMessage() != null
+                && c.getMessage().startsWith("No "))) {
+            return "its certificate is not for the name " + base.getHost();
+        }
+        // e.g. "sun.security.validator.ValidatorException: PKIX path building failed: ..." loses the class names
+        return "TLS failed (" + Main.reason(failure).replaceAll("(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*:\\s*", "") + ")";
     }
 
     private static String text(HttpResponse<byte[]> response) {

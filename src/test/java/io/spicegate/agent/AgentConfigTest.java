@@ -44,7 +44,7 @@ class AgentConfigTest {
     @Test
     void everyKey() throws Exception {
         AgentConfig config = parse("""
-                portal.url = http://127.0.0.1:8080
+                portal.url = https://127.0.0.1:8443
                 enrollment.token = tok-123
                 state.dir = /tmp/sg-state
                 mode = host
@@ -122,6 +122,18 @@ class AgentConfigTest {
         assertMessage("console.vm.libvirt must name a libvirt domain", "console.vm.libvirt=a b");
         assertMessage("unknown key 'console.vm.vnc'", "console.vm.vnc=1");
         assertMessage("ticket.seconds must be a positive number", "ticket.seconds=-1");
+        assertMessage("portal.ca must be the absolute path of the portal CA's PEM file",
+                "portal.url=https://p.example\nportal.ca=pki/ca.pem");
+        assertMessage("portal.ca is set, but portal.url http://p.example is plain http, which would send the agent's "
+                + "secret unencrypted", "portal.url=http://p.example\nportal.ca=/etc/spicegate/ca.pem");
+    }
+
+    @Test
+    void theStartLineSaysWhichCasAreTrusted() throws Exception {
+        assertTrue(parse("portal.url=https://p.example\nportal.ca=\n").toString()
+                .contains("portal.ca=unset (the JDK's default CAs)"));
+        assertTrue(parse("portal.url=https://p.example\nportal.ca=/etc/spicegate/ca.pem\n").toString()
+                .contains("portal.ca=/etc/spicegate/ca.pem"));
     }
 
     @Test

@@ -115,7 +115,7 @@ class CliConfigTest {
     }
 
     @Test
-    void noSettingsAnUnknownKeyOrABadUrlAreUsageErrors() throws IOException {
+    void noSettingsAnUnknownKeyOrABadUrlAreUsageErrors() throws Exception {
         FakeApi.Result none = FakeApi.run(env(), "", "consoles");
         assertEquals(2, none.code());
         assertEquals("spicegate: No portal is configured: run spicegate login, or set SPICEGATE_URL and SPICEGATE_TOKEN.\n", none.err());
@@ -123,10 +123,30 @@ class CliConfigTest {
         FakeApi.Result openNone = FakeApi.run(env("PATH", home.toString()), "", "open", "debianx");
         assertEquals(none.err(), openNone.err(), "the missing settings are said before a missing remote-viewer");
 
-        FakeApi.Result badCa = FakeApi.run(env("SPICEGATE_URL", api.url(), "SPICEGATE_TOKEN", FakeApi.TOKEN,
-                "SPICEGATE_CA", home.resolve("no-ca.pem").toString()), "", "consoles");
-        assertEquals(2, badCa.code());
-        assertTrue(badCa.err().startsWith("spicegate: The CA file " + home.resolve("no-ca.pem") + " is not a usable PEM"), badCa.err());
+        // the CA file is read before any call (PortalHttpTest has every reason); a FIFO no longer hangs the command
+        Path fifo = home.resolve("ca.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        for (String[] ca : new String[][] {{home.resolve("no-ca.pem").toString(), "does not exist"},
+                {fifo.toString(), "is not a regular file: it should be the PEM file of the portal's CA"}}) {
+            FakeApi.Result badCa = FakeApi.run(env("SPICEGATE_URL", "https://127.0.0.1:9", "SPICEGATE_TOKEN", FakeApi.TOKEN,
+                    "SPICEGATE_CA", ca[0]), "", "consoles");
+            assertEquals(2, badCa.code(), badCa.toString());
+            assertEquals("spicegate: The CA file " + ca[0] + " (SPICEGATE_CA, or ca in the config file) " + ca[1] + ".\n",
+                    badCa.err());
+        }
+        // a CA with a plain http address: the token would go in clear
+        FakeApi.Result httpCa = FakeApi.run(env("SPICEGATE_URL", api.url(), "SPICEGATE_TOKEN", FakeApi.TOKEN,
+                "SPICEGATE_CA", "/etc/ssl/certs/ca-certificates.crt"), "", "consoles");
+        assertEquals(2, httpCa.code());
+        assertEquals("spicegate: A CA file is set (/etc/ssl/certs/ca-certificates.crt), but the portal's address " + api.url()
+                + " is plain http, which would send your token unencrypted: use the portal's https:// address.\n", httpCa.err());
+        // a relative CA path in the file would name another file in every directory
+        writeConfig(defaultFile(), "url=https://127.0.0.1:9\ntoken=" + FILE_TOKEN + "\nca=pki/ca.pem\n", "rw-------");
+        FakeApi.Result relative = FakeApi.run(env(), "", "consoles");
+        assertEquals(2, relative.code());
+        assertEquals("spicegate: ca in " + defaultFile() + " is a relative path (pki/ca.pem): write the CA file's absolute "
+                + "path there, or run spicegate login again.\n", relative.err());
+        assertEquals(List.of(), api.calls);
 
         writeConfig(defaultFile(), "url=" + api.url() + "\ntoken=" + FILE_TOKEN + "\npassword=x\n", "rw-------");
         FakeApi.Result unknown = FakeApi.run(env(), "", "consoles");
@@ -164,6 +184,22 @@ class CliConfigTest {
         // and the next command runs on it
         assertEquals(0, FakeApi.run(env(), "", "consoles").code());
         assertEquals("Bearer " + FakeApi.TOKEN, api.calls.get(1).authorization());
+    }
+
+    @Test
+    void loginSavesNothingWhenTheAnswerIsNotAConsoleList() {
+        api.answer = c -> FakeApi.Reply.json(200, "{\"error\": \"sink\"}");
+        FakeApi.Result r = FakeApi.run(env(), api.url() + "\n" + FakeApi.TOKEN + "\n", "login");
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().endsWith("spicegate: The answer from " + api.url() + " is not the portal's list of consoles: "
+                + "is that the Spicegate portal's address?\n"), r.err()); // after the prompts
+        assertFalse(Files.exists(defaultFile()));
+    }
+
+    @Test
+    void aCaNamedRelativelyInTheShellIsKeptAsAnAbsolutePath() {
+        assertEquals(Path.of(System.getProperty("user.dir")).resolve("pki/ca.pem"), CliConfig.ca("pki/ca.pem", null));
+        assertEquals(Path.of("/etc/ca.pem"), CliConfig.ca(" /etc/../etc/ca.pem ", defaultFile()));
     }
 
     @Test
