@@ -135,6 +135,29 @@ class ApiTokenIT {
         }
     }
 
+    /** Attack review of 3 Dec: tokens created on both replicas while A deactivates the user are all revoked. */
+    @Test
+    void creationsRacingADeactivationOverBothReplicasLeaveNoLiveToken() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String name = "tok-racer-" + round;
+            long id = user(name);
+            List<Integer> statuses = parallel(30, i -> i == 15
+                    ? r.admin.put("/api/v1/admin/users/" + id, Map.of("active", false)).status()
+                    : Api.basic((i % 2 == 0 ? r.a : r.b).base, name, "pw-" + name + "-123")
+                            .post("/api/v1/tokens", Map.of("name", "race-" + i, "days", 1)).status());
+            assertTrue(statuses.stream().allMatch(s -> s < 500), statuses.toString());
+            assertEquals(200, statuses.get(15), "the deactivation: " + statuses);
+            try (Connection c = r.pg.connect(r.db); PreparedStatement st = c.prepareStatement(
+                    "select count(*) from api_token where user_id = ? and revoked_at is null")) {
+                st.setLong(1, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    assertEquals(0, rs.getLong(1), "round " + round + ": a token outlived the deactivation; " + statuses);
+                }
+            }
+        }
+    }
+
     @Test
     void usesReachLastUsedAndTheSecretReachesNoLogNorAudit() throws Exception {
         user("tok-quiet");
