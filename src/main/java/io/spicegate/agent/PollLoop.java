@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToLongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -93,7 +94,7 @@ final class PollLoop<S> {
     private boolean refused;
     private boolean unreachable;
 
-    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
     /** A loop of {@code kind} driving {@code workload}, whose timer ticks every {@code tickInterval}. */
     PollLoop(AgentConfig config, StateDir state, Kind<S> kind, Workload<S> workload, Duration tickInterval) {

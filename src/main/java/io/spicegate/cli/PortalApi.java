@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spicegate.protocol.PortalHttp;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,6 +26,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -142,14 +150,14 @@ final class PortalApi {
      * trickles (or never ends) its body would hold the command forever.
      */
     private HttpResponse<byte[]> send(HttpRequest request) {
-        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> new Capped(MAX_BODY));
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> new Capped(MAX_BODY));
         try {
-            return exchange.get(callTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            return exchange.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             exchange.cancel(true);
             throw CliException.unreachable("The portal at " + base + " did not finish answering within "
                     + callTimeout.toSeconds() + " s; try again in a minute.");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
                 if (c instanceof TooLarge) {
                     throw CliException.unreachable("The answer from " + base + " is larger than " + MAX_BODY / (1024 * 1024)
@@ -175,29 +183,29 @@ final class PortalApi {
     /** A body collected up to {@code max} bytes; past that the exchange is cancelled and the body fails. */
     static final class Capped implements HttpResponse.BodySubscriber<byte[]> {
 
-        private final java.util.concurrent.CompletableFuture<byte[]> result = new java.util.concurrent.CompletableFuture<>();
-        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         private final int max;
-        private java.util.concurrent.Flow.Subscription subscription;
+        private Flow.Subscription subscription;
 
         Capped(int max) {
             this.max = max;
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<byte[]> getBody() {
+        public CompletionStage<byte[]> getBody() {
             return result;
         }
 
         @Override
-        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+        public void onSubscribe(Flow.Subscription s) {
             subscription = s;
             s.request(Long.MAX_VALUE);
         }
 
         @Override
-        public void onNext(java.util.List<java.nio.ByteBuffer> items) {
-            for (java.nio.ByteBuffer b : items) {
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer b : items) {
                 if ((long) out.size() + b.remaining() > max) {
                     subscription.cancel();
                     result.completeExceptionally(new TooLarge());

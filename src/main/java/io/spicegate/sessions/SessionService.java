@@ -67,11 +67,7 @@ public class SessionService {
         // the account lock, shared with the user's other opens: a deactivation or delete waits for this open to
         // commit and so revokes its session too, and an open after it waits for it and sees the account inactive
         // (or gone); the lock queues fairly, so opens kept in flight cannot hold a deactivation off (UserLocks)
-        UserLocks.acting(userId);
-        User user = User.findById(userId);
-        if (user != null) {
-            User.getEntityManager().refresh(user); // as committed now, after the lock
-        }
+        User user = UserLocks.acting(userId);
         if (user == null || !user.active) {
             throw Problem.notLoggedIn();
         }

@@ -84,14 +84,10 @@ public class ApiTokens {
         Instant now = clock.instant();
         // the account lock, shared with the user's other actions: a deactivation waits for this creation to commit and
         // so revokes the new token too, and a creation after it waits and sees the account inactive (UserLocks)
-        UserLocks.acting(userId);
+        User u = UserLocks.acting(userId);
         // then parallel creations count one after the other, never past the limit (a lock of their own: Open console
         // calls in flight never hold a creation up)
         UserLocks.creatingToken(userId);
-        User u = User.findById(userId);
-        if (u != null) {
-            User.getEntityManager().refresh(u); // as committed now, after the locks (the request read it before)
-        }
         if (u == null || !u.active) {
             throw Problem.notLoggedIn();
         }

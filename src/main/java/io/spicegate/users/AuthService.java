@@ -69,8 +69,7 @@ public class AuthService {
             return QuarkusTransaction.requiringNew().call(() -> {
                 // a deactivation or password reset ends the sessions it sees: under the account lock, with the account
                 // read afresh, this one either exists before it (and is ended) or sees the change and is not opened
-                UserLocks.acting(userId);
-                User user = User.findById(userId);
+                User user = UserLocks.acting(userId);
                 if (user == null || !user.active || !Objects.equals(user.passwordHash, checkedHash)) {
                     audit.append(AuditLog.event("LOGIN_FAILED").actor(ok.user().username).user(ok.user().username)
                             .source(source).detail("account deactivated or password changed while the login was checked (form)"),
@@ -311,11 +310,7 @@ public class AuthService {
      */
     @Transactional
     public String changePassword(long userId, String current, String next, String keepTokenHash, String source) {
-        UserLocks.acting(userId); // an administrator's reset or deactivation goes first or waits for this change
-        User u = User.findById(userId);
-        if (u != null) {
-            User.getEntityManager().refresh(u);
-        }
+        User u = UserLocks.acting(userId); // an administrator's reset or deactivation goes first or waits for this change
         Instant now = clock.instant();
         if (u == null || current == null || !Passwords.matches(current, u.passwordHash)) {
             return "Your current password is not right: type it again.";

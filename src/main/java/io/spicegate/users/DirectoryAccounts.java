@@ -59,11 +59,12 @@ public class DirectoryAccounts {
         Optional<User> existing = User.findByUsername(username);
         User u;
         if (existing.isPresent()) {
-            u = existing.get();
             // the account lock, then the account as committed now: a deactivation either waits for this login (and
             // ends the session it opens in this transaction) or goes first and this login sees it (UserLocks)
-            UserLocks.acting(u.id);
-            User.getEntityManager().refresh(u);
+            u = UserLocks.acting(existing.get().id);
+            if (u == null) {
+                throw new Refused("Your Spicegate account was deleted while you were logging in: ask your administrator.");
+            }
             if (!id.source().equals(u.source)) {
                 throw new Refused("There is already a " + u.source + " account named '" + username + "' in Spicegate, "
                         + "so your " + label(id.source()) + " login cannot use it: log in with that account, "

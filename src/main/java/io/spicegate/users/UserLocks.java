@@ -21,11 +21,17 @@ public final class UserLocks {
     }
 
     /**
-     * An action of {@code userId}'s that a change of the account must not cross (an Open console, a token creation):
-     * shared with his other actions, waits for (and holds off) a change of the account. Read the user afresh after it.
+     * An action of {@code userId}'s that a change of the account must not cross (an Open console, a token creation, a
+     * login, an own password change): shared with his other actions, waits for (and holds off) a change of the account.
+     * Returns the user as committed now, after the lock (the request may have read him before it); null when gone.
      */
-    public static void acting(long userId) {
+    public static User acting(long userId) {
         lock("pg_advisory_xact_lock_shared", ACCOUNT, userId);
+        User user = User.findById(userId);
+        if (user != null) {
+            User.getEntityManager().refresh(user);
+        }
+        return user;
     }
 
     /** A deactivation or deletion of the account: waits for the opens under way, holds off new ones. */
